@@ -1,0 +1,59 @@
+package io.finsent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+class MonitorTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = Monitor.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void everySubcommandHasHelp() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("up");
+        for (String sub : Monitor.commandLine().getSubcommands().keySet()) {
+            out.getBuffer().setLength(0);
+            assertThat(run(sub, "--help")).as(sub).isZero();
+            assertThat(out.toString()).as(sub).contains("Usage:");
+        }
+    }
+
+    @Test
+    void anUnknownCommandIsAnErrorThatListsTheKnownOnes() {
+        assertThat(run("frobnicate")).isNotZero();
+        assertThat(err.toString()).contains("frobnicate");
+    }
+
+    @Test
+    void upWithABusyPortFailsWithTheReasonAndStartsNothing(@TempDir Path dir) throws IOException {
+        try (ServerSocket busy = new ServerSocket()) {
+            busy.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+
+            int code = run("up", "--data-dir", dir.toString(), "--kafka-port", Integer.toString(busy.getLocalPort()), "--postgres-port", "0");
+
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).contains("Kafka port " + busy.getLocalPort()).contains("already in use");
+            assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
+        }
+    }
+}

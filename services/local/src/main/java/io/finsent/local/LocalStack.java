@@ -1,0 +1,180 @@
+package io.finsent.local;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.jboss.logging.Logger;
+
+import io.finsent.schemas.TopicCatalogue;
+
+/**
+ * The embedded default stack: a KRaft Kafka broker and PostgreSQL on loopback, with the topics of the
+ * catalogue created. Used by {@code ./monitor up} and by every integration test. Closing it stops
+ * everything it started; a failure while starting stops what had started before it is thrown.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(LocalStack.class);
+
+    private final LocalStackConfig config;
+    private final KafkaBroker kafka;
+    private final LocalPostgres postgres;
+    private final Thread shutdownHook;
+    private boolean stopped;
+
+    private LocalStack(LocalStackConfig config, KafkaBroker kafka, LocalPostgres postgres) {
+        this.config = config;
+        this.kafka = kafka;
+        this.postgres = postgres;
+        this.shutdownHook = new Thread(this::stop, "local-stack-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    public static LocalStack start(LocalStackConfig config) {
+        Path dataDir = Loopback.writableDirectory(config.dataDir());
+        // Check both ports before starting either server, so a busy port costs nothing.
+        Loopback.claim(config.kafkaPort(), "Kafka", "--kafka-port");
+        Loopback.claim(config.postgresPort(), "PostgreSQL", "--postgres-port");
+        KafkaBroker kafka = null;
+        LocalPostgres postgres = null;
+        try {
+            kafka = KafkaBroker.start(dataDir.resolve("kafka"), config.kafkaPort(), config.controllerPort(), config.brokerHeap());
+            postgres = LocalPostgres.start(dataDir.resolve("postgres"), config.postgresPort());
+            if (config.createTopics()) {
+                createTopics(kafka.bootstrapServers(), TopicCatalogue.load());
+            }
+            return new LocalStack(config, kafka, postgres);
+        } catch (RuntimeException e) {
+            if (postgres != null) {
+                postgres.close();
+            }
+            if (kafka != null) {
+                kafka.close();
+            }
+            if (config.ephemeral()) {
+                deleteRecursively(dataDir);
+            }
+            throw e;
+        }
+    }
+
+    /** Creates every catalogue topic that does not exist yet, with its partitions and configs. */
+    public static void createTopics(String bootstrapServers, TopicCatalogue catalogue) {
+        List<NewTopic> topics = new ArrayList<>();
+        for (TopicCatalogue.TopicSpec spec : catalogue.topics()) {
+            topics.add(new NewTopic(spec.name(), spec.partitions(), (short) 1).configs(spec.configs()));
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            var results = admin.createTopics(topics).values();
+            for (var entry : results.entrySet()) {
+                try {
+                    entry.getValue().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new LocalStackException("cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalStackException("interrupted while creating topics");
+        } catch (TimeoutException e) {
+            throw new LocalStackException("the broker did not create the topics within 30 s", e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    public String jdbcUrl() {
+        return postgres.jdbcUrl();
+    }
+
+    public String jdbcUser() {
+        return postgres.user();
+    }
+
+    public KafkaBroker kafka() {
+        return kafka;
+    }
+
+    public LocalStackConfig config() {
+        return config;
+    }
+
+    /** Configuration for a service that runs on this stack, in Quarkus property names. */
+    public Map<String, String> serviceConfig() {
+        return Map.of(
+                "kafka.bootstrap.servers", bootstrapServers(),
+                "quarkus.kafka-streams.bootstrap-servers", bootstrapServers(),
+                "quarkus.datasource.jdbc.url", jdbcUrl(),
+                "quarkus.datasource.username", jdbcUser(),
+                "quarkus.datasource.password", "");
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down and running this hook
+        }
+    }
+
+    private synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        LOG.info("stopping the local stack");
+        postgres.close();
+        kafka.close();
+        if (config.ephemeral()) {
+            deleteRecursively(config.dataDir());
+        }
+    }
+
+    /** Deletes a stopped stack's data directory, so the next start is empty. */
+    public static void deleteData(Path dataDir) {
+        deleteRecursively(dataDir);
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                    Files.delete(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            LOG.warnf("could not delete %s: %s", dir, e.getMessage());
+        }
+    }
+}
