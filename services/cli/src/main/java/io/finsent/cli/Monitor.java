@@ -8,6 +8,9 @@ import picocli.CommandLine.Command;
         description = "Streaming sentiment monitor for financial text.",
         subcommands = {
                 UpCommand.class,
+                EvalCommand.class,
+                BenchCommand.class,
+                ImportCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Monitor implements Runnable {

@@ -1,0 +1,77 @@
+package io.finsent.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import io.finsent.encoder.Device;
+import io.finsent.encoder.EncoderException;
+import io.finsent.encoder.bench.BenchmarkResult;
+import io.finsent.encoder.bench.EncoderBenchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ./monitor bench}: measures a component on this machine; speed targets live here, not in unit tests. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks a component on this machine.",
+        subcommands = {BenchCommand.EncoderBench.class, PipelineBenchCommand.class})
+final class BenchCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code ./monitor bench encoder}: GEMM rate, batch sweep, bucketing against arrival order, tokenisation share. */
+    @Command(name = "encoder", mixinStandardHelpOptions = true,
+            description = {"Measures the encoder runtime on this machine.",
+                    "This machine's fp32 GEMM rate through ONNX Runtime, sequences/s and GFLOP/s over a",
+                    "batch sweep, length-bucketed vs arrival-order batches on mixed-length text, batch 1,",
+                    "the real-token share and the tokenisation share of encoder time."})
+    static final class EncoderBench implements Callable<Integer> {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", description = "Model directory (default: models/finsent-sentiment of this checkout).")
+        Path model;
+
+        @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
+        Device device;
+
+        @Option(names = "--data", description = "JSONL file with a \"headline\" per line (default: synthetic mixed-length financial text).")
+        Path data;
+
+        @Option(names = "--texts", defaultValue = "256", description = "Texts in the mixed set (default: ${DEFAULT-VALUE}).")
+        int texts;
+
+        @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default: ${DEFAULT-VALUE}).")
+        int threads;
+
+        @Option(names = "--json", description = "Print one JSON object instead of the table.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Path modelDir = model != null ? model : Models.defaultModel();
+            BenchmarkResult result;
+            try {
+                result = EncoderBenchmark.run(EncoderBenchmark.Settings.defaults(modelDir).withDevice(device)
+                        .withData(data).withTexts(texts).withIntraOpThreads(threads));
+            } catch (EncoderException | IllegalArgumentException e) {
+                err.println("monitor bench encoder: " + e.getMessage());
+                return 1;
+            }
+            out.println(json ? result.toJson() : result.toTable());
+            out.flush();
+            return 0;
+        }
+    }
+}

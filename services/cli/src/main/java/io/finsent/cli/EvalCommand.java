@@ -1,0 +1,154 @@
+package io.finsent.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.finsent.cli.eval.ClassificationReport;
+import io.finsent.cli.eval.LabelledText;
+import io.finsent.cli.eval.LabelledTextFile;
+import io.finsent.encoder.Device;
+import io.finsent.encoder.EncoderException;
+import io.finsent.encoder.Encoder;
+import io.finsent.encoder.EncoderOptions;
+import io.finsent.encoder.EncoderResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code ./monitor eval}: scores a labelled TSV with the Java encoder runtime and reports classification quality. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Scores a labelled TSV (header row) with the encoder runtime and prints accuracy, macro-F1,",
+                "per-class precision/recall/F1, the confusion matrix and accuracy per agreement level."})
+final class EvalCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", required = true, description = "Tab-separated file with a header row, e.g. training/data/financial_phrasebank/financial_phrasebank.tsv.")
+    Path data;
+
+    @Option(names = "--split", description = "Only rows whose split column has this value (e.g. test).")
+    String split;
+
+    @Option(names = "--split-column", defaultValue = "split", description = "Column holding the split (default: ${DEFAULT-VALUE}).")
+    String splitColumn;
+
+    @Option(names = "--text-column", defaultValue = "sentence", description = "Column holding the text (default: ${DEFAULT-VALUE}).")
+    String textColumn;
+
+    @Option(names = "--label-column", defaultValue = "label", description = "Column holding negative/neutral/positive (default: ${DEFAULT-VALUE}).")
+    String labelColumn;
+
+    @Option(names = "--agreement-column", defaultValue = "agreement", description = "Column grouping rows by annotator agreement, used where present (default: ${DEFAULT-VALUE}).")
+    String agreementColumn;
+
+    @Option(names = "--model", description = "Model directory (default: models/finsent-sentiment of this checkout).")
+    Path model;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
+    Device device;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the text report.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<LabelledText> rows;
+        try {
+            rows = LabelledTextFile.read(data, textColumn, labelColumn, splitColumn, split, agreementColumn);
+        } catch (LabelledTextFile.InvalidEvaluationFile e) {
+            err.println("monitor eval: " + e.getMessage());
+            return 2;
+        }
+        Path modelDir = model != null ? model : Models.defaultModel();
+        List<String> predicted = new ArrayList<>(rows.size());
+        Map<String, Object> modelInfo = new LinkedHashMap<>();
+        long started = System.nanoTime();
+        try (Encoder encoder = Encoder.open(modelDir, EncoderOptions.defaults().withDevice(device))) {
+            if (encoder.config().labels().isEmpty()) {
+                err.println("monitor eval: " + modelDir + " is an embedding-only encoder (config.json has no labels); evaluate a sentiment model");
+                return 2;
+            }
+            modelInfo.put("name", encoder.config().name());
+            modelInfo.put("version", encoder.config().version());
+            modelInfo.put("device", encoder.device().name().toLowerCase(Locale.ROOT));
+            ProgressBar progress = new ProgressBar(err, "eval", rows.size());
+            int chunk = 256;
+            for (int from = 0; from < rows.size(); from += chunk) {
+                List<String> texts = rows.subList(from, Math.min(rows.size(), from + chunk)).stream().map(LabelledText::text).toList();
+                for (EncoderResult result : encoder.encodeAll(texts).results()) {
+                    predicted.add(result.sentiment().label());
+                }
+                progress.advance(texts.size());
+            }
+        } catch (EncoderException e) {
+            err.println("monitor eval: " + e.getMessage());
+            return 1;
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        ClassificationReport report = ClassificationReport.of(rows, predicted);
+        if (json) {
+            out.println(toJson(report, modelInfo, seconds));
+        } else {
+            printText(out, report, modelInfo, seconds);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private String toJson(ClassificationReport report, Map<String, Object> modelInfo, double seconds) throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("data", data.toString());
+        root.put("split", split);
+        root.put("model", modelInfo);
+        root.put("n", report.n());
+        root.put("accuracy", report.accuracy());
+        root.put("macro_f1", report.macroF1());
+        Map<String, Object> perClass = new LinkedHashMap<>();
+        report.perClass().forEach((label, m) -> perClass.put(label,
+                Map.of("precision", m.precision(), "recall", m.recall(), "f1", m.f1(), "support", m.support())));
+        root.put("per_class", perClass);
+        root.put("confusion", Map.of("labels", report.labels(), "rows_are", "gold", "columns_are", "predicted", "matrix", report.confusion()));
+        Map<String, Object> perAgreement = new LinkedHashMap<>();
+        report.perAgreement().forEach((group, g) -> perAgreement.put(group, Map.of("n", g.n(), "accuracy", g.accuracy())));
+        root.put("per_agreement", perAgreement);
+        root.put("seconds", seconds);
+        return new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
+    }
+
+    private void printText(PrintWriter out, ClassificationReport report, Map<String, Object> modelInfo, double seconds) {
+        out.printf(Locale.ROOT, "%s%s: %d texts, model %s %s on %s, %.1f s%n%n", data, split == null ? "" : " [" + split + "]",
+                report.n(), modelInfo.get("name"), modelInfo.get("version"), modelInfo.get("device"), seconds);
+        out.printf(Locale.ROOT, "accuracy  %.4f%nmacro-F1  %.4f%n%n", report.accuracy(), report.macroF1());
+        out.printf(Locale.ROOT, "%-10s %9s %9s %9s %8s%n", "class", "precision", "recall", "F1", "support");
+        report.perClass().forEach((label, m) -> out.printf(Locale.ROOT, "%-10s %9.4f %9.4f %9.4f %8d%n", label, m.precision(),
+                m.recall(), m.f1(), m.support()));
+        out.printf("%nconfusion (rows: gold, columns: predicted)%n%-10s", "");
+        report.labels().forEach(l -> out.printf("%10s", l));
+        out.println();
+        for (int i = 0; i < report.labels().size(); i++) {
+            out.printf("%-10s", report.labels().get(i));
+            for (long count : report.confusion()[i]) {
+                out.printf("%10d", count);
+            }
+            out.println();
+        }
+        if (!report.perAgreement().isEmpty()) {
+            out.printf("%naccuracy per agreement level%n");
+            report.perAgreement().forEach((group, g) -> out.printf(Locale.ROOT, "%-10s %.4f  (n=%d)%n", group, g.accuracy(), g.n()));
+        }
+    }
+}
