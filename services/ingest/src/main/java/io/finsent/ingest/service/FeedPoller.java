@@ -1,0 +1,289 @@
+package io.finsent.ingest.service;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rometools.rome.feed.synd.SyndCategory;
+import com.rometools.rome.feed.synd.SyndContent;
+import com.rometools.rome.feed.synd.SyndEntry;
+import com.rometools.rome.feed.synd.SyndFeed;
+import com.rometools.rome.io.FeedException;
+import com.rometools.rome.io.SyndFeedInput;
+import com.rometools.rome.io.XmlReader;
+
+import io.finsent.ingest.DeadLetters;
+import io.finsent.ingest.IncomingItem;
+import io.finsent.ingest.ItemValidation;
+import io.finsent.schema.RawText;
+import io.finsent.schema.SourceKind;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+
+/**
+ * Polls RSS 2.0 and Atom feeds (Rome) on a schedule: each feed at its interval, with a conditional GET,
+ * and after failures with exponential backoff (base doubling per failure, capped). Entries become items
+ * (id: source + guid or link); entries that fail validation and bodies that are not a feed go to the
+ * dead-letter topic with the reason; fetch failures (HTTP errors, timeouts, redirect loops, size cap)
+ * show in the feed's status. The feed list comes from a file at start and from the REST API.
+ */
+@ApplicationScoped
+public class FeedPoller {
+
+    private static final Logger LOG = Logger.getLogger(FeedPoller.class);
+    private static final Pattern CATEGORY_TICKER = Pattern.compile("^(?:\\$|[A-Za-z]{2,10}:)([A-Za-z][A-Za-z0-9.\\-]{0,11})$");
+
+    private final IngestConfig.Feeds config;
+    private final RawTextPublisher publisher;
+    private final FeedFetcher fetcher;
+    private final Clock clock = Clock.systemUTC();
+    private final ItemValidation validation = new ItemValidation(ItemValidation.Rules.defaults(clock));
+    private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
+
+    FeedPoller(IngestConfig config, RawTextPublisher publisher) {
+        this.config = config.feeds();
+        this.publisher = publisher;
+        this.fetcher = new FeedFetcher(this.config.timeout(), this.config.maxBytes(), this.config.maxRedirects());
+    }
+
+    void onStart(@Observes StartupEvent start) {
+        Optional<java.nio.file.Path> file = config.file();
+        if (file.isEmpty()) {
+            return;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file.get(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the feed list ingest.feeds.file=" + file.get() + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            try {
+                add(line, null);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(file.get() + " line " + (i + 1) + ": " + e.getMessage(), e);
+            }
+        }
+        LOG.infof("%d feeds from %s", feeds.size(), file.get());
+    }
+
+    /** Adds a feed (or changes its interval); it is polled at the next tick. */
+    public FeedStatus add(String url, Duration interval) {
+        URI uri;
+        try {
+            uri = new URI(url.strip());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("'" + url + "' is not a URL: " + e.getReason());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+            throw new IllegalArgumentException("'" + url + "' is not an absolute http or https URL");
+        }
+        if (interval != null && interval.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("the poll interval must be at least 1 s, got " + interval);
+        }
+        Feed feed = feeds.compute(uri.toString(), (k, existing) -> {
+            Feed f = existing != null ? existing : new Feed(uri, clock.instant());
+            f.interval = interval != null ? interval : config.pollInterval();
+            return f;
+        });
+        return feed.status();
+    }
+
+    public boolean remove(String url) {
+        return feeds.remove(url) != null;
+    }
+
+    public List<FeedStatus> statuses() {
+        return feeds.values().stream().map(Feed::status).sorted(Comparator.comparing(FeedStatus::url)).toList();
+    }
+
+    public Optional<FeedStatus> status(String url) {
+        return Optional.ofNullable(feeds.get(url)).map(Feed::status);
+    }
+
+    @Scheduled(every = "${ingest.feeds.tick:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, identity = "feed-poller")
+    void tick() throws InterruptedException {
+        Instant now = clock.instant();
+        for (Feed feed : feeds.values()) {
+            if (!feed.nextPoll.isAfter(now)) {
+                poll(feed.uri.toString());
+            }
+        }
+    }
+
+    /** Polls one feed now, whatever its schedule; the status after the poll. */
+    public FeedStatus poll(String url) throws InterruptedException {
+        Feed feed = feeds.get(url);
+        if (feed == null) {
+            throw new IllegalArgumentException("no feed " + url + "; add it first");
+        }
+        synchronized (feed) {
+            Instant started = clock.instant();
+            feed.lastPoll = started;
+            try {
+                FeedFetcher.Fetched fetched = fetcher.fetch(feed.uri, feed.etag, feed.lastModified);
+                if (!fetched.notModified()) {
+                    SyndFeed parsed = parse(feed, fetched);
+                    publishEntries(feed, parsed);
+                    feed.etag = fetched.etag();
+                    feed.lastModified = fetched.lastModified();
+                }
+                feed.lastSuccess = clock.instant();
+                feed.failures = 0;
+                feed.nextPoll = started.plus(feed.interval);
+            } catch (FeedFetcher.FeedFetchException | NotAFeed e) {
+                failed(feed, started, e.getMessage());
+            }
+            return feed.status();
+        }
+    }
+
+    private void failed(Feed feed, Instant started, String reason) {
+        feed.failures++;
+        feed.lastError = clock.instant();
+        feed.lastErrorReason = reason;
+        long factor = 1L << Math.min(20, feed.failures - 1);
+        Duration backoff = config.backoffBase().multipliedBy(factor);
+        if (backoff.compareTo(config.backoffMax()) > 0) {
+            backoff = config.backoffMax();
+        }
+        feed.nextPoll = started.plus(backoff);
+        LOG.warnf("feed %s failed (%d in a row; next try in %d s): %s", feed.uri, feed.failures, backoff.toSeconds(), reason);
+    }
+
+    private static final class NotAFeed extends Exception {
+        NotAFeed(String message) {
+            super(message);
+        }
+    }
+
+    private SyndFeed parse(Feed feed, FeedFetcher.Fetched fetched) throws NotAFeed {
+        try {
+            SyndFeedInput input = new SyndFeedInput();
+            input.setAllowDoctypes(false);
+            // XmlReader takes the encoding from the BOM, the XML prolog and the Content-Type, leniently.
+            return input.build(new XmlReader(new ByteArrayInputStream(fetched.body()), fetched.contentType(), true));
+        } catch (FeedException | IOException | IllegalArgumentException | IllegalStateException e) {
+            String reason = "not an RSS or Atom feed: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+            publisher.deadLetter(DeadLetters.STAGE_FEED, reason, feed.uri.toString(), fetched.body());
+            throw new NotAFeed(reason);
+        }
+    }
+
+    private void publishEntries(Feed feed, SyndFeed parsed) throws InterruptedException {
+        SourceKind kind = parsed.getFeedType() != null && parsed.getFeedType().startsWith("atom") ? SourceKind.ATOM : SourceKind.RSS;
+        List<java.util.concurrent.CompletableFuture<RawTextPublisher.Outcome>> sent = new ArrayList<>();
+        for (SyndEntry entry : parsed.getEntries()) {
+            feed.itemsSeen++;
+            IncomingItem incoming = toItem(feed, parsed, entry, kind);
+            ItemValidation.Result result = validation.check(incoming);
+            if (result instanceof ItemValidation.Invalid invalid) {
+                feed.itemsRefused++;
+                publisher.deadLetter(DeadLetters.STAGE_FEED, "entry " + (entry.getUri() == null ? entry.getLink() : entry.getUri()) + ": "
+                        + invalid.reason(), feed.uri.toString(), entryBytes(incoming));
+                continue;
+            }
+            RawText item = ((ItemValidation.Valid) result).item();
+            sent.add(publisher.publish(item));
+        }
+        for (var f : sent) {
+            try {
+                if (f.get(30, TimeUnit.SECONDS) == RawTextPublisher.Outcome.PUBLISHED) {
+                    feed.itemsPublished++;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                // The id was forgotten by the publisher: the next poll publishes it again.
+                LOG.warnf("feed %s: an item was not acknowledged by Kafka (%s); it is retried at the next poll", feed.uri, e.getMessage());
+                feed.etag = null;
+                feed.lastModified = null;
+            }
+        }
+    }
+
+    private IncomingItem toItem(Feed feed, SyndFeed parsed, SyndEntry entry, SourceKind kind) {
+        String body = null;
+        if (entry.getContents() != null && !entry.getContents().isEmpty()) {
+            body = entry.getContents().get(0).getValue();
+        }
+        SyndContent description = entry.getDescription();
+        if (body == null && description != null) {
+            body = description.getValue();
+        }
+        List<String> tickers = new ArrayList<>();
+        for (SyndCategory category : entry.getCategories()) {
+            Matcher m = category.getName() == null ? null : CATEGORY_TICKER.matcher(category.getName().strip());
+            if (m != null && m.matches()) {
+                tickers.add(m.group(1));
+            }
+        }
+        Instant published = entry.getPublishedDate() != null ? entry.getPublishedDate().toInstant()
+                : entry.getUpdatedDate() != null ? entry.getUpdatedDate().toInstant() : clock.instant();
+        String nativeId = entry.getUri() != null && !entry.getUri().isBlank() ? entry.getUri() : entry.getLink();
+        return new IncomingItem(kind, feed.uri.toString(), nativeId, entry.getLink(), published, entry.getTitle(), body, tickers,
+                entry.getAuthor() == null || entry.getAuthor().isBlank() ? null : entry.getAuthor(), parsed.getLanguage());
+    }
+
+    private static byte[] entryBytes(IncomingItem item) {
+        try {
+            return new ObjectMapper().findAndRegisterModules().writeValueAsBytes(item);
+        } catch (IOException e) {
+            return String.valueOf(item).getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** One feed's schedule, validators and counters; guarded by its own monitor while polled. */
+    private static final class Feed {
+        final URI uri;
+        Duration interval;
+        Instant nextPoll;
+        Instant lastPoll;
+        Instant lastSuccess;
+        Instant lastError;
+        String lastErrorReason;
+        int failures;
+        long itemsSeen;
+        long itemsPublished;
+        long itemsRefused;
+        String etag;
+        String lastModified;
+
+        Feed(URI uri, Instant now) {
+            this.uri = uri;
+            this.nextPoll = now;
+        }
+
+        FeedStatus status() {
+            return new FeedStatus(uri.toString(), interval.toSeconds(), lastPoll, lastSuccess, lastError, lastErrorReason, failures, nextPoll,
+                    itemsSeen, itemsPublished, itemsRefused, etag, lastModified);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.finsent.ingest.service;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import io.smallrye.common.annotation.Blocking;
+
+/** {@code /v1/feeds}: the feed list and each feed's status (last success, last error, items seen). */
+@Path("/v1/feeds")
+@Tag(name = "feeds", description = "RSS and Atom feeds polled by the service")
+@Produces(MediaType.APPLICATION_JSON)
+public class FeedsResource {
+
+    /** A feed to add: its URL and, optionally, an ISO-8601 poll interval such as PT5M. */
+    public record FeedRequest(String url, String interval) {
+    }
+
+    private final FeedPoller poller;
+    private final ApiKeys apiKeys;
+
+    FeedsResource(FeedPoller poller, ApiKeys apiKeys) {
+        this.poller = poller;
+        this.apiKeys = apiKeys;
+    }
+
+    @GET
+    @Operation(summary = "Every feed with its status")
+    public List<FeedStatus> list() {
+        return poller.statuses();
+    }
+
+    @GET
+    @Path("/status")
+    @Operation(summary = "One feed's status")
+    @APIResponse(responseCode = "404", description = "no such feed")
+    public Response status(@QueryParam("url") String url) {
+        return poller.status(url == null ? "" : url).map(s -> Response.ok(s).build())
+                .orElse(ItemsResource.error(Response.Status.NOT_FOUND, "no feed " + url + "; GET /v1/feeds lists them").build());
+    }
+
+    @POST
+    @Blocking
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Add a feed (or change its interval); needs an API key with the feeds role")
+    @APIResponse(responseCode = "201", description = "added; polled at the next tick")
+    @APIResponse(responseCode = "400", description = "not an http(s) URL, or a bad interval")
+    @APIResponse(responseCode = "401", description = "no API key or an unknown one")
+    @APIResponse(responseCode = "403", description = "the key lacks the feeds role")
+    public Response add(@HeaderParam("X-API-Key") String apiKey, @HeaderParam("Authorization") String authorization, FeedRequest request) {
+        Response denied = denied(apiKey, authorization);
+        if (denied != null) {
+            return denied;
+        }
+        if (request == null || request.url() == null) {
+            return ItemsResource.error(Response.Status.BAD_REQUEST, "send {\"url\": \"https://...\", \"interval\": \"PT5M\"} (interval optional)").build();
+        }
+        Duration interval = null;
+        if (request.interval() != null) {
+            try {
+                interval = Duration.parse(request.interval());
+            } catch (DateTimeParseException e) {
+                return ItemsResource.error(Response.Status.BAD_REQUEST, "interval '" + request.interval() + "' is not an ISO-8601 duration such as PT5M").build();
+            }
+        }
+        try {
+            return Response.status(Response.Status.CREATED).entity(poller.add(request.url(), interval)).build();
+        } catch (IllegalArgumentException e) {
+            return ItemsResource.error(Response.Status.BAD_REQUEST, e.getMessage()).build();
+        }
+    }
+
+    @DELETE
+    @Operation(summary = "Stop polling a feed; needs an API key with the feeds role")
+    @APIResponse(responseCode = "204", description = "removed")
+    @APIResponse(responseCode = "404", description = "no such feed")
+    public Response remove(@HeaderParam("X-API-Key") String apiKey, @HeaderParam("Authorization") String authorization, @QueryParam("url") String url) {
+        Response denied = denied(apiKey, authorization);
+        if (denied != null) {
+            return denied;
+        }
+        return url != null && poller.remove(url) ? Response.noContent().build()
+                : ItemsResource.error(Response.Status.NOT_FOUND, "no feed " + url).build();
+    }
+
+    private Response denied(String apiKey, String authorization) {
+        ApiKeys.Outcome auth = apiKeys.check(apiKey, authorization, ApiKeys.Role.FEEDS);
+        if (auth instanceof ApiKeys.Unauthenticated u) {
+            return ItemsResource.error(Response.Status.UNAUTHORIZED, u.reason()).header("WWW-Authenticate", "Bearer").build();
+        }
+        if (auth instanceof ApiKeys.Forbidden f) {
+            return ItemsResource.error(Response.Status.FORBIDDEN, "client " + f.client() + " may not change the feed list (it lacks the feeds role)").build();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,99 @@
+package io.finsent.ingest.service;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The ingest service's settings ({@code ingest.*} in application.properties, where each is documented). */
+@ConfigMapping(prefix = "ingest")
+public interface IngestConfig {
+
+    /** API clients by name: the SHA-256 (hex) of their key and what they may do. */
+    Map<String, Client> clients();
+
+    Push push();
+
+    Dedup dedup();
+
+    Feeds feeds();
+
+    Demo demo();
+
+    interface Client {
+        /** SHA-256 of the API key, hex; the key itself is never stored. */
+        String keySha256();
+
+        /** push (POST /v1/items), feeds (change the feed list). */
+        @WithDefault("push")
+        List<String> roles();
+    }
+
+    interface Push {
+        @WithDefault("1048576")
+        int maxBodyBytes();
+
+        @WithDefault("1000")
+        int maxBatchItems();
+
+        /** Items sent to Kafka and not yet acknowledged; past this, 429. */
+        @WithDefault("10000")
+        int maxInFlight();
+
+        @WithDefault("15s")
+        Duration ackTimeout();
+    }
+
+    interface Dedup {
+        @WithDefault("200000")
+        int maxIds();
+
+        @WithDefault("24h")
+        Duration horizon();
+    }
+
+    interface Feeds {
+        /** A file with one feed URL per line (# comments), read at start; optional. */
+        Optional<Path> file();
+
+        @WithDefault("5m")
+        Duration pollInterval();
+
+        /** How often the poller looks for due feeds ("off": never); read by the scheduler. */
+        @WithDefault("5s")
+        String tick();
+
+        @WithDefault("10s")
+        Duration timeout();
+
+        @WithDefault("5242880")
+        int maxBytes();
+
+        @WithDefault("5")
+        int maxRedirects();
+
+        @WithDefault("30s")
+        Duration backoffBase();
+
+        @WithDefault("1h")
+        Duration backoffMax();
+    }
+
+    interface Demo {
+        @WithDefault("false")
+        boolean enabled();
+
+        @WithDefault("42")
+        long seed();
+
+        @WithDefault("30")
+        double itemsPerMinute();
+
+        @WithDefault("BA")
+        String surgeTicker();
+    }
+}

@@ -1,0 +1,327 @@
+package io.finsent.ingest.service;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import io.finsent.ingest.DeadLetters;
+import io.finsent.ingest.ItemIds;
+import io.finsent.local.testing.LocalStackTestResource;
+import org.apache.avro.generic.GenericRecord;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The feed poller against a local HTTP server serving fixtures, and the real broker: items once, conditional
+ * GETs, redirects, and every bad feed either in the feed's status with its reason or in the dead-letter topic.
+ */
+@QuarkusTest
+@QuarkusTestResource(LocalStackTestResource.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class FeedPollerIntegrationTest {
+
+    private static final String RECENT = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.now().minus(Duration.ofHours(2)).atOffset(ZoneOffset.UTC));
+    private static final String ATOM_TIME = Instant.now().minus(Duration.ofHours(3)).truncatedTo(ChronoUnit.SECONDS).toString();
+    private static HttpServer server;
+    private static String base;
+    private static final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    private static final Map<String, String> lastIfNoneMatch = new ConcurrentHashMap<>();
+
+    @Inject
+    FeedPoller poller;
+
+    static String rss(String marker, String... extraItems) {
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Wire</title><link>https://x.test/</link>"
+                + "<description>d</description><language>en</language>"
+                + "<item><title>Acme &amp; Co beat estimates " + marker + "</title><link>https://x.test/a/" + marker + "</link>"
+                + "<guid>a-" + marker + "</guid><pubDate>" + RECENT + "</pubDate><description>&lt;p&gt;Shares of $ACME rose&lt;/p&gt;</description>"
+                + "<category>NYSE:ACME</category></item>"
+                + "<item><title>Second " + marker + "</title><link>https://x.test/b/" + marker + "</link><pubDate>" + RECENT + "</pubDate>"
+                + "<description>Calm day for $MSFT</description></item>" + String.join("", extraItems) + "</channel></rss>";
+    }
+
+    static final String MARKER = UUID.randomUUID().toString().substring(0, 8);
+
+    @BeforeAll
+    static void serveFixtures() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newFixedThreadPool(8));
+        base = "http://127.0.0.1:" + server.getAddress().getPort();
+        byte[] rss = rss(MARKER).getBytes(StandardCharsets.UTF_8);
+        server.createContext("/rss", ex -> {
+            count(ex);
+            String inm = ex.getRequestHeaders().getFirst("If-None-Match");
+            if (inm != null) {
+                lastIfNoneMatch.put("/rss", inm);
+            }
+            if ("\"v1\"".equals(inm)) {
+                ex.sendResponseHeaders(304, -1);
+                ex.close();
+                return;
+            }
+            ex.getResponseHeaders().add("ETag", "\"v1\"");
+            ex.getResponseHeaders().add("Last-Modified", "Sun, 22 Nov 2026 10:00:00 GMT");
+            send(ex, 200, "application/rss+xml", rss);
+        });
+        server.createContext("/changing-etag", ex -> {
+            // A server that never answers 304 and changes its ETag: de-duplication must still hold.
+            ex.getResponseHeaders().add("ETag", "\"" + UUID.randomUUID() + "\"");
+            send(ex, 200, "application/rss+xml", rss("etag-" + MARKER).getBytes(StandardCharsets.UTF_8));
+        });
+        server.createContext("/atom", ex -> send(ex, 200, "application/atom+xml", ("<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">"
+                + "<title>A</title><id>urn:a</id><updated>" + ATOM_TIME + "</updated><entry><title>Atom entry " + MARKER + "</title>"
+                + "<id>urn:entry:" + MARKER + "</id><updated>" + ATOM_TIME + "</updated><content type=\"html\">&lt;b&gt;Chips&lt;/b&gt; rally $NVDA</content>"
+                + "</entry></feed>").getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/latin1", ex -> send(ex, 200, "application/xml", ("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
+                + rss("latin1-" + MARKER).replace("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "").replace("Calm day", "Caf\u00e9 day"))
+                .getBytes(StandardCharsets.ISO_8859_1)));
+        server.createContext("/redirect", ex -> redirect(ex, "/rss"));
+        server.createContext("/loop", ex -> redirect(ex, "/loop2"));
+        server.createContext("/loop2", ex -> redirect(ex, "/loop"));
+        server.createContext("/chain", ex -> {
+            int n = Integer.parseInt(ex.getRequestURI().getQuery() == null ? "0" : ex.getRequestURI().getQuery());
+            redirect(ex, "/chain?" + (n + 1));
+        });
+        server.createContext("/no-location", ex -> send(ex, 302, "text/plain", new byte[0]));
+        server.createContext("/500", ex -> send(ex, 500, "text/plain", "boom".getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/404", ex -> send(ex, 404, "text/plain", "gone".getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/slow", ex -> {
+            sleep(5000);
+            send(ex, 200, "application/rss+xml", rss);
+        });
+        server.createContext("/drip", ex -> {
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                for (int i = 0; i < 20; i++) {
+                    out.write(rss, i, 1);
+                    out.flush();
+                    sleep(500);
+                }
+            } catch (IOException e) {
+                // the poller hung up, as it should
+            }
+        });
+        server.createContext("/big", ex -> send(ex, 200, "application/rss+xml", new byte[2 * 1024 * 1024]));
+        server.createContext("/ten-mb", ex -> send(ex, 200, "application/rss+xml", new byte[10 * 1024 * 1024]));
+        server.createContext("/empty", ex -> send(ex, 200, "application/rss+xml", new byte[0]));
+        server.createContext("/malformed", ex -> send(ex, 200, "application/rss+xml",
+                "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><title>unclosed".getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/html", ex -> send(ex, 200, "text/html", "<!DOCTYPE html><html><body><p>Not a feed</p></body></html>".getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/json", ex -> send(ex, 200, "application/json", "{\"items\": []}".getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/xxe", ex -> send(ex, 200, "application/rss+xml", ("<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"aaaaaaaaaa\">"
+                + "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>"
+                + "<rss version=\"2.0\"><channel><title>&c;</title></channel></rss>").getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/bad-entries", ex -> send(ex, 200, "application/rss+xml", rss("bad-" + MARKER,
+                "<item><title>From the future</title><guid>future-" + MARKER + "</guid><pubDate>Fri, 31 Dec 2999 23:59:59 GMT</pubDate></item>",
+                "<item><guid>empty-" + MARKER + "</guid><pubDate>" + RECENT + "</pubDate><description>&lt;br/&gt;</description></item>")
+                .getBytes(StandardCharsets.UTF_8)));
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.stop(0);
+    }
+
+    private static void count(HttpExchange ex) {
+        hits.computeIfAbsent(ex.getRequestURI().getPath(), k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().add("Content-Type", type);
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        } catch (IOException e) {
+            // the poller hung up (size cap): nothing to do
+        }
+    }
+
+    private static void redirect(HttpExchange ex, String to) throws IOException {
+        ex.getResponseHeaders().add("Location", to);
+        ex.sendResponseHeaders(301, -1);
+        ex.close();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private FeedStatus poll(String path) throws InterruptedException {
+        poller.add(base + path, Duration.ofMinutes(5));
+        return poller.poll(base + path);
+    }
+
+    @Test
+    void anRssFeedIsPublishedOnceAndThenAskedConditionally() throws Exception {
+        FeedStatus first = poll("/rss");
+
+        assertThat(first.lastErrorReason()).isNull();
+        assertThat(first.itemsSeen()).isEqualTo(2);
+        assertThat(first.itemsPublished()).isEqualTo(2);
+        assertThat(first.etag()).isEqualTo("\"v1\"");
+        String feed = base + "/rss";
+        String guidId = ItemIds.ofNativeId(feed, "a-" + MARKER);
+        String linkId = ItemIds.ofNativeId(feed, "https://x.test/b/" + MARKER);
+        var raw = TopicReader.awaitByKey(TopicReader.RAW_TEXT, r -> r.containsKey(guidId) && r.containsKey(linkId));
+        GenericRecord item = TopicReader.decode("RawText", raw.get(guidId).get(0).value());
+        assertThat(TopicReader.text(item, "title")).isEqualTo("Acme & Co beat estimates " + MARKER);
+        assertThat(TopicReader.text(item, "body")).isEqualTo("Shares of $ACME rose");
+        assertThat(TopicReader.texts(item, "tickers")).containsExactly("ACME");
+        assertThat(TopicReader.text(item, "language")).isEqualTo("en");
+
+        FeedStatus second = poller.poll(feed);
+
+        assertThat(lastIfNoneMatch.get("/rss")).isEqualTo("\"v1\"");
+        assertThat(second.itemsSeen()).as("304: nothing parsed").isEqualTo(2);
+        assertThat(second.lastSuccess()).isAfterOrEqualTo(first.lastSuccess());
+        assertThat(TopicReader.byKey(TopicReader.RAW_TEXT).get(guidId)).hasSize(1);
+    }
+
+    @Test
+    void rePollingAFeedThatAlwaysAnswersInFullPublishesNothingTwice() throws Exception {
+        poll("/changing-etag");
+        FeedStatus again = poller.poll(base + "/changing-etag");
+
+        assertThat(again.itemsSeen()).isEqualTo(4);
+        assertThat(again.itemsPublished()).isEqualTo(2);
+        String id = ItemIds.ofNativeId(base + "/changing-etag", "a-etag-" + MARKER);
+        assertThat(TopicReader.awaitByKey(TopicReader.RAW_TEXT, r -> r.containsKey(id)).get(id)).hasSize(1);
+    }
+
+    @Test
+    void atomRedirectsAndDeclaredEncodingsAreFollowed() throws Exception {
+        assertThat(poll("/atom").itemsPublished()).isEqualTo(1);
+        FeedStatus redirected = poll("/redirect");
+        assertThat(redirected.lastErrorReason()).isNull();
+        assertThat(redirected.itemsSeen()).isEqualTo(2);
+        FeedStatus latin1 = poll("/latin1");
+        assertThat(latin1.itemsPublished()).isEqualTo(2);
+        String id = ItemIds.ofNativeId(base + "/latin1", "https://x.test/b/latin1-" + MARKER);
+        var raw = TopicReader.awaitByKey(TopicReader.RAW_TEXT, r -> r.containsKey(id));
+        assertThat(TopicReader.text(TopicReader.decode("RawText", raw.get(id).get(0).value()), "body"))
+                .isEqualTo("Café day for $MSFT");
+    }
+
+    static Stream<Arguments> failingFeeds() {
+        return Stream.of(
+                Arguments.of("/500", "HTTP 500"),
+                Arguments.of("/404", "HTTP 404"),
+                Arguments.of("/slow", "within 2 s"),
+                Arguments.of("/drip", "within 2 s"),
+                Arguments.of("/loop", "redirect loop"),
+                Arguments.of("/chain", "more than 5 redirects"),
+                Arguments.of("/no-location", "without a Location header"),
+                Arguments.of("/big", "larger than the limit of 1048576 bytes"),
+                Arguments.of("/ten-mb", "larger than the limit of 1048576 bytes"),
+                Arguments.of("/empty", "not an RSS or Atom feed"),
+                Arguments.of("/malformed", "not an RSS or Atom feed"),
+                Arguments.of("/html", "not an RSS or Atom feed"),
+                Arguments.of("/json", "not an RSS or Atom feed"),
+                Arguments.of("/xxe", "not an RSS or Atom feed"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("failingFeeds")
+    void aFailingFeedShowsItsReasonAndBacksOff(String path, String reason) throws Exception {
+        Instant before = Instant.now();
+
+        FeedStatus status = poll(path);
+
+        assertThat(status.lastErrorReason()).contains(reason);
+        assertThat(status.consecutiveFailures()).isEqualTo(1);
+        assertThat(status.nextPoll()).isBetween(before.plusSeconds(29), Instant.now().plusSeconds(31));
+        FeedStatus again = poller.poll(base + path);
+        assertThat(again.consecutiveFailures()).isEqualTo(2);
+        assertThat(again.nextPoll()).as("backoff doubles").isAfter(Instant.now().plusSeconds(55));
+    }
+
+    @Test
+    void aBodyThatIsNotAFeedIsDeadLetteredWithItsBytes() throws Exception {
+        poll("/malformed");
+        byte[] bytes = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><title>unclosed".getBytes(StandardCharsets.UTF_8);
+        String key = DeadLetters.keyOf(DeadLetters.STAGE_FEED, bytes);
+
+        var dlq = TopicReader.awaitByKey(TopicReader.DEAD_LETTERS, r -> r.containsKey(key));
+
+        GenericRecord letter = TopicReader.decode("DeadLetter", dlq.get(key).get(0).value());
+        assertThat(TopicReader.text(letter, "reason")).startsWith("not an RSS or Atom feed");
+        assertThat(TopicReader.text(letter, "source")).isEqualTo(base + "/malformed");
+        assertThat(TopicReader.text(letter, "stage")).isEqualTo(DeadLetters.STAGE_FEED);
+    }
+
+    @Test
+    void badEntriesAreDeadLetteredAndTheGoodOnesPublished() throws Exception {
+        FeedStatus status = poll("/bad-entries");
+
+        assertThat(status.lastErrorReason()).isNull();
+        assertThat(status.itemsSeen()).isEqualTo(4);
+        assertThat(status.itemsPublished()).isEqualTo(2);
+        assertThat(status.itemsRefused()).isEqualTo(2);
+        var dlq = TopicReader.awaitByKey(TopicReader.DEAD_LETTERS, r -> reasons(r).stream().filter(s -> s.contains(MARKER)).count() >= 2);
+        List<String> mine = reasons(dlq).stream().filter(s -> s.contains(MARKER)).toList();
+        assertThat(mine).anySatisfy(r -> assertThat(r).contains("future-" + MARKER).contains("in the future"));
+        assertThat(mine).anySatisfy(r -> assertThat(r).contains("empty-" + MARKER).contains("no text"));
+    }
+
+    private static List<String> reasons(Map<String, List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>>> dlq) {
+        return dlq.values().stream().flatMap(List::stream)
+                .map(r -> TopicReader.text(TopicReader.decode("DeadLetter", r.value()), "reason")).toList();
+    }
+
+    @Test
+    void theFeedListIsManagedOverRestWithTheFeedsRole() {
+        String url = base + "/rss?rest=" + MARKER;
+        given().contentType("application/json").body("{\"url\": \"" + url + "\"}").post("/v1/feeds").then().statusCode(401);
+        given().header("X-API-Key", "test-push-key").contentType("application/json").body("{\"url\": \"" + url + "\"}").post("/v1/feeds")
+                .then().statusCode(403).body("error", containsString("feeds role"));
+        given().header("X-API-Key", "test-admin-key").contentType("application/json").body("{\"url\": \"ftp://x\"}").post("/v1/feeds")
+                .then().statusCode(400).body("error", containsString("http or https"));
+        given().header("X-API-Key", "test-admin-key").contentType("application/json").body("{\"url\": \"" + url + "\", \"interval\": \"often\"}")
+                .post("/v1/feeds").then().statusCode(400).body("error", containsString("ISO-8601"));
+        given().header("X-API-Key", "test-admin-key").contentType("application/json").body("{\"url\": \"" + url + "\", \"interval\": \"PT2M\"}")
+                .post("/v1/feeds").then().statusCode(201).body("pollIntervalSeconds", equalTo(120));
+
+        given().get("/v1/feeds").then().statusCode(200).body("url", hasItem(url));
+        given().queryParam("url", url).get("/v1/feeds/status").then().statusCode(200).body("itemsSeen", equalTo(0));
+        given().header("X-API-Key", "test-admin-key").queryParam("url", url).delete("/v1/feeds").then().statusCode(204);
+        given().queryParam("url", url).get("/v1/feeds/status").then().statusCode(404);
+    }
+}
