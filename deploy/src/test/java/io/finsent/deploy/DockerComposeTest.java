@@ -87,6 +87,53 @@ class DockerComposeTest {
                 .replace("___", "-").replace("__", "\u0000").replace('_', '.').replace('\u0000', '_');
     }
 
+    /** A service built from deploy/NAME/ is services/NAME (the GPU variant shares its module). */
+    @Test
+    void ourServicesVariablesNameRealConfigurationKeys() throws IOException {
+        List<String> unknown = new ArrayList<>();
+        int checked = 0;
+        var services = compose().path("services").fields();
+        while (services.hasNext()) {
+            var service = services.next();
+            String dockerfile = service.getValue().at("/build/dockerfile").asText("");
+            if (!dockerfile.startsWith("deploy/")) {
+                continue;
+            }
+            String module = dockerfile.split("/")[1];
+            Set<String> keys = configurationKeys(Path.of("..", "services", module, "src/main/resources/application.properties"));
+            var variables = service.getValue().path("environment").fieldNames();
+            while (variables.hasNext()) {
+                String variable = variables.next();
+                checked++;
+                if (keys.stream().noneMatch(key -> environmentNameOf(key).equals(variable))) {
+                    unknown.add(service.getKey() + ": " + variable);
+                }
+            }
+        }
+
+        assertThat(checked).as("variables checked").isPositive();
+        assertThat(unknown).as("variables that name no configuration key of their service").isEmpty();
+    }
+
+    /** MicroProfile Config's rule: every character that is not a letter or digit becomes '_', then upper case. */
+    static String environmentNameOf(String key) {
+        return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
+    }
+
+    static Set<String> configurationKeys(Path properties) throws IOException {
+        java.util.Properties props = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(properties)) {
+            props.load(in);
+        }
+        return props.stringPropertyNames();
+    }
+
+    @Test
+    void environmentNamesFollowMicroProfileConfig() {
+        assertThat(environmentNameOf("scorer.model-dir")).isEqualTo("SCORER_MODEL_DIR");
+        assertThat(environmentNameOf("quarkus.kafka-streams.application-id")).isEqualTo("QUARKUS_KAFKA_STREAMS_APPLICATION_ID");
+    }
+
     @Test
     void servicesOnlyReferToDeclaredVolumes() throws IOException {
         JsonNode root = compose();

@@ -1,8 +1,12 @@
 package io.finsent.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -18,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code ./monitor up}: the embedded stack and every service, in the foreground, until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Starts the embedded stack (a KRaft Kafka broker and PostgreSQL on loopback, no Docker),",
-                "creates the topics of the catalogue, starts the services, and stops all of it on Ctrl-C."})
+                "creates the topics of the catalogue, starts the services (scorer, ingest with the demo stream), and stops all of it on Ctrl-C."})
 final class UpCommand implements Callable<Integer> {
 
     @Spec
@@ -35,6 +39,18 @@ final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--fresh", description = "Delete the data directory first and start empty.")
     boolean fresh;
+
+    @Option(names = "--scorer-port", defaultValue = "8082", description = "HTTP port of the scorer (health, metrics; default: ${DEFAULT-VALUE}).")
+    int scorerPort;
+
+    @Option(names = "--ingest-port", defaultValue = "8081", description = "HTTP port of the ingest service (push API, feeds; default: ${DEFAULT-VALUE}).")
+    int ingestPort;
+
+    @Option(names = "--no-demo", description = "Do not feed the synthetic demo stream into the pipeline.")
+    boolean noDemo;
+
+    @Option(names = "--model", description = "Model directory of the scorer (default: models/finsent-sentiment of this checkout).")
+    Path model;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -53,15 +69,42 @@ final class UpCommand implements Callable<Integer> {
             err.println("monitor up: " + e.getMessage());
             return 1;
         }
+        // Services stop before the stack they use, whether on Ctrl-C or on a failed start.
+        List<ServiceProcess> services = new ArrayList<>();
+        try {
+            out.printf("Starting the scorer and ingest%s ...%n", noDemo ? "" : " (with the demo stream)");
+            out.flush();
+            ServiceProcess scorer = ServiceProcess.start("scorer", Models.home(), dataDir.resolve("logs"), scorerPort, Map.of(
+                    "kafka.bootstrap.servers", stack.bootstrapServers(),
+                    "scorer.model-dir", (model != null ? model : Models.defaultModel()).toAbsolutePath().toString(),
+                    "kafka-streams.state.dir", dataDir.resolve("scorer-state").toAbsolutePath().toString()));
+            stack.stopBefore(scorer);
+            services.add(scorer);
+            ServiceProcess ingest = ServiceProcess.start("ingest", Models.home(), dataDir.resolve("logs"), ingestPort, Map.of(
+                    "kafka.bootstrap.servers", stack.bootstrapServers(),
+                    "ingest.demo.enabled", Boolean.toString(!noDemo)));
+            stack.stopBefore(ingest);
+            services.add(ingest);
+            for (ServiceProcess service : services) {
+                service.awaitReady(Duration.ofSeconds(90));
+            }
+        } catch (IOException | IllegalStateException e) {
+            err.println("monitor up: " + e.getMessage());
+            stack.close();
+            return 1;
+        }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         out.printf("%nUp in %.1f s:%n", took.toMillis() / 1000.0);
         out.printf("  %-12s %s (KRaft, pid %d)%n", "Kafka", stack.bootstrapServers(), stack.kafka().pid());
         out.printf("  %-12s %s (user %s)%n", "PostgreSQL", stack.jdbcUrl(), stack.jdbcUser());
         out.printf("  %-12s %s%n", "Topics", String.join(", ", TopicCatalogue.load().topics().stream().map(TopicCatalogue.TopicSpec::name).toList()));
-        out.printf("  %-12s %s%n", "Services", "none yet: ingest, scorer and alerting join here as they land");
+        for (ServiceProcess service : services) {
+            out.printf("  %-12s %s (pid %d; health %s/q/health, metrics %s/q/metrics; log %s)%n", service.name(), service.url(),
+                    service.pid(), service.url(), service.url(), service.log());
+        }
         out.printf("%nPress Ctrl-C to stop everything.%n");
         out.flush();
-        // The stack's shutdown hook stops the broker and the database when Ctrl-C ends the JVM.
+        // Shutdown hooks stop the services, the broker and the database when Ctrl-C ends the JVM.
         new CountDownLatch(1).await();
         return 0;
     }

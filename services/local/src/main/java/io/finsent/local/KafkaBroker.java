@@ -149,7 +149,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private Process launch(String command, List<String> args, Path log) {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(ChildProcesses.ownSession());
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.add("-Xmx" + heap);
         // One small node on a shared machine: the serial collector costs least.

@@ -34,6 +34,7 @@ public final class LocalStack implements AutoCloseable {
     private final KafkaBroker kafka;
     private final LocalPostgres postgres;
     private final Thread shutdownHook;
+    private final java.util.Deque<AutoCloseable> dependents = new java.util.ArrayDeque<>();
     private boolean stopped;
 
     private LocalStack(LocalStackConfig config, KafkaBroker kafka, LocalPostgres postgres) {
@@ -127,6 +128,14 @@ public final class LocalStack implements AutoCloseable {
                 "quarkus.datasource.password", "");
     }
 
+    /**
+     * Something that uses the stack (a service) and must stop before it: closed, latest first, when the
+     * stack stops, by {@link #close()} or by the shutdown hook on Ctrl-C.
+     */
+    public synchronized void stopBefore(AutoCloseable dependent) {
+        dependents.push(dependent);
+    }
+
     @Override
     public void close() {
         stop();
@@ -142,6 +151,13 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         stopped = true;
+        while (!dependents.isEmpty()) {
+            try {
+                dependents.pop().close();
+            } catch (Exception e) {
+                LOG.warnf("could not stop a service: %s", e.getMessage());
+            }
+        }
         LOG.info("stopping the local stack");
         postgres.close();
         kafka.close();

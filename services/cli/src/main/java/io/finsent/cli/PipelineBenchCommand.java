@@ -1,0 +1,102 @@
+package io.finsent.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.finsent.cli.bench.PipelineBenchmark;
+import io.finsent.encoder.Device;
+import io.finsent.encoder.Encoder;
+import io.finsent.encoder.EncoderOptions;
+import io.finsent.scoring.ScorerSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code ./monitor bench pipeline}: the full scoring topology on the embedded broker, against the encoder alone and per-record scoring. */
+@Command(name = "pipeline", mixinStandardHelpOptions = true,
+        description = {"Runs texts through the full scoring topology (exactly_once_v2) on a fresh embedded broker and reports",
+                "scored/s and ingest-to-scored latency, side by side with the encoder alone on the same texts and with",
+                "one model call per text."})
+final class PipelineBenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", description = "JSONL file whose 'headline' (or 'body'/'text') fields are the texts, e.g. ../shared/data/news_stream/stocknet_tweets_stream.jsonl.")
+    Path data;
+
+    @Option(names = "--limit", defaultValue = "3000", description = "Texts to use (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--latency-texts", defaultValue = "500", description = "Texts of the latency phase (default: ${DEFAULT-VALUE}).")
+    int latencyTexts;
+
+    @Option(names = "--per-record-texts", defaultValue = "300", description = "Texts scored one model call each (default: ${DEFAULT-VALUE}).")
+    int perRecordTexts;
+
+    @Option(names = "--model", description = "Model directory (default: models/finsent-sentiment of this checkout).")
+    Path model;
+
+    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
+    Device device;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> texts = data != null ? PipelineBenchmark.readTexts(data, limit) : DemoTexts.sample(limit);
+        if (texts.size() < 2) {
+            err.println("monitor bench pipeline: need at least 2 texts, found " + texts.size() + (data == null ? "" : " in " + data));
+            return 2;
+        }
+        ScorerSettings settings = ScorerSettings.defaults();
+        PipelineBenchmark.Result r;
+        try (Encoder encoder = Encoder.open(model != null ? model : Models.defaultModel(), EncoderOptions.defaults().withDevice(device))) {
+            r = new PipelineBenchmark(encoder, settings, message -> {
+                err.println("bench pipeline: " + message);
+                err.flush();
+            }).run(texts, latencyTexts, perRecordTexts);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("texts", r.texts());
+        result.put("source", data == null ? "demo" : data.toString());
+        result.put("model", r.model());
+        result.put("device", r.device());
+        result.put("scored_per_s", r.scoredPerSecond());
+        result.put("encoder_alone_per_s", r.encoderAlonePerSecond());
+        result.put("per_record_per_s", r.perRecordPerSecond());
+        result.put("ratio_vs_encoder", r.ratioVsEncoder());
+        result.put("speedup_vs_per_record", r.speedupVsPerRecord());
+        result.put("real_token_share", r.realTokenShare());
+        result.put("p50_ms", r.p50Millis());
+        result.put("p99_ms", r.p99Millis());
+        result.put("latency_texts", r.latencyTexts());
+        result.put("per_record_texts", r.perRecordTexts());
+        result.put("max_batch_texts", settings.maxBatchTexts());
+        result.put("max_wait_ms", settings.maxWait().toMillis());
+        if (json) {
+            out.println(new ObjectMapper().writeValueAsString(result));
+        } else {
+            out.printf(Locale.ROOT, "pipeline benchmark: %d texts (%s), model %s on %s%n%n", r.texts(), result.get("source"), r.model(), r.device());
+            out.printf(Locale.ROOT, "%-34s %10.1f texts/s%n", "full topology, exactly_once_v2", r.scoredPerSecond());
+            out.printf(Locale.ROOT, "%-34s %10.1f texts/s   (pipeline = %.2f x)%n", "encoder alone, same texts", r.encoderAlonePerSecond(), r.ratioVsEncoder());
+            out.printf(Locale.ROOT, "%-34s %10.1f texts/s   (pipeline = %.2f x)%n", "one model call per text", r.perRecordPerSecond(), r.speedupVsPerRecord());
+            out.printf(Locale.ROOT, "%-34s %10.3f%n", "real-token share", r.realTokenShare());
+            out.printf(Locale.ROOT, "%-34s %10.1f ms p50, %.1f ms p99 (%d texts at half the throughput)%n", "ingest-to-scored latency",
+                    r.p50Millis(), r.p99Millis(), r.latencyTexts());
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,223 @@
+package io.finsent.cli.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+import io.finsent.common.Topics;
+import io.finsent.encoder.Encoder;
+import io.finsent.local.LocalStack;
+import io.finsent.local.LocalStackConfig;
+import io.finsent.schema.RawText;
+import io.finsent.schema.ScoredText;
+import io.finsent.schema.SourceKind;
+import io.finsent.scoring.EncoderTextScorer;
+import io.finsent.scoring.ScorerMetrics;
+import io.finsent.scoring.ScorerSettings;
+import io.finsent.scoring.ScorerTopology;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * The whole scoring path on the embedded broker with exactly-once, measured side by side with the
+ * encoder alone on the same texts and with one model call per text:
+ * <ol>
+ * <li>throughput: all texts are in text.raw before the topology starts; scored/s is texts over the time
+ * from the start to the last scored text (read_committed);</li>
+ * <li>latency: texts produced at half that rate; ingest-to-scored latency per text (produce time to the
+ * moment a read_committed consumer sees it);</li>
+ * <li>encoder alone: the same texts through {@link Encoder#encodeAll} in batches;</li>
+ * <li>per record: {@link Encoder#encode} once per text, on a sample.</li>
+ * </ol>
+ */
+public final class PipelineBenchmark {
+
+    public record Result(int texts, double scoredPerSecond, double encoderAlonePerSecond, double perRecordPerSecond,
+                         double realTokenShare, double p50Millis, double p99Millis, int latencyTexts, int perRecordTexts,
+                         String device, String model) {
+
+        public double ratioVsEncoder() {
+            return scoredPerSecond / encoderAlonePerSecond;
+        }
+
+        public double speedupVsPerRecord() {
+            return scoredPerSecond / perRecordPerSecond;
+        }
+    }
+
+    private final Encoder encoder;
+    private final ScorerSettings settings;
+    private final Consumer<String> progress;
+
+    public PipelineBenchmark(Encoder encoder, ScorerSettings settings, Consumer<String> progress) {
+        this.encoder = encoder;
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    public Result run(List<String> texts, int latencyTexts, int perRecordTexts) throws Exception {
+        Path dir = Files.createTempDirectory("finsent-bench-");
+        progress.accept("starting the embedded broker and database");
+        try (LocalStack stack = LocalStack.start(LocalStackConfig.ephemeral(dir.resolve("stack")))) {
+            progress.accept("encoder alone on " + texts.size() + " texts");
+            encoder.encodeAll(texts.subList(0, Math.min(64, texts.size()))); // warm-up
+            long t0 = System.nanoTime();
+            for (int from = 0; from < texts.size(); from += settings.maxBatchTexts()) {
+                encoder.encodeAll(texts.subList(from, Math.min(texts.size(), from + settings.maxBatchTexts())));
+            }
+            double encoderAlone = texts.size() / seconds(t0);
+
+            progress.accept("one model call per text on " + Math.min(perRecordTexts, texts.size()) + " texts");
+            List<String> sample = texts.subList(0, Math.min(perRecordTexts, texts.size()));
+            t0 = System.nanoTime();
+            for (String text : sample) {
+                encoder.encode(text);
+            }
+            double perRecord = sample.size() / seconds(t0);
+
+            ScorerMetrics metrics = new ScorerMetrics(new SimpleMeterRegistry());
+            Map<String, Long> producedAt = new ConcurrentHashMap<>();
+            Map<String, Long> scoredAt = new ConcurrentHashMap<>();
+            String runId = UUID.randomUUID().toString().substring(0, 8);
+
+            progress.accept("pipeline throughput: producing " + texts.size() + " texts, then scoring them with exactly_once_v2");
+            produce(stack, runId + "-t-", texts, producedAt, 0);
+            double scoredPerSecond;
+            try (KafkaStreams streams = new KafkaStreams(ScorerTopology.build(settings, new EncoderTextScorer(encoder), metrics),
+                    streamsConfig(stack, runId, dir))) {
+                streams.start();
+                awaitScored(stack, runId + "-t-", texts.size(), scoredAt);
+                // From the first scored text to the last: the group's start-up is not throughput.
+                long first = scoredAt.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+                long last = scoredAt.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+                scoredPerSecond = (texts.size() - 1) / Math.max(1e-9, (last - first) / 1e9);
+
+                int n = Math.min(latencyTexts, texts.size());
+                double rate = Math.max(1, scoredPerSecond / 2);
+                progress.accept(String.format(java.util.Locale.ROOT, "pipeline latency: %d texts at %.0f/s", n, rate));
+                Thread feeder = new Thread(() -> produce(stack, runId + "-l-", texts.subList(0, n), producedAt, rate));
+                feeder.start();
+                awaitScored(stack, runId + "-l-", n, scoredAt);
+                feeder.join();
+                streams.close(Duration.ofSeconds(30));
+            }
+            double[] latencies = producedAt.entrySet().stream().filter(e -> e.getKey().startsWith(runId + "-l-"))
+                    .mapToDouble(e -> (scoredAt.get(e.getKey()) - e.getValue()) / 1e6).sorted().toArray();
+            return new Result(texts.size(), scoredPerSecond, encoderAlone, perRecord, metrics.realTokenShare(),
+                    percentile(latencies, 0.50), percentile(latencies, 0.99), latencies.length, sample.size(),
+                    encoder.device().name().toLowerCase(java.util.Locale.ROOT), encoder.config().name() + " " + encoder.config().version());
+        }
+    }
+
+    private static Properties streamsConfig(LocalStack stack, String runId, Path dir) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-pipeline-" + runId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        return props;
+    }
+
+    private static void produce(LocalStack stack, String prefix, List<String> texts, Map<String, Long> producedAt, double ratePerSecond) {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5);
+        Instant base = Instant.parse("2015-01-01T00:00:00Z");
+        long start = System.nanoTime();
+        try (var producer = new KafkaProducer<>(config, Topics.RAW_TEXT.keySerde().serializer(), Topics.RAW_TEXT.valueSerde().serializer())) {
+            for (int i = 0; i < texts.size(); i++) {
+                if (ratePerSecond > 0) {
+                    long due = start + (long) (i * 1e9 / ratePerSecond);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                }
+                String id = prefix + i;
+                long now = System.nanoTime();
+                RawText raw = RawText.newBuilder().setId(id).setSourceKind(SourceKind.ARCHIVE).setSource("bench")
+                        .setPublishedAt(base.plusSeconds(i)).setIngestedAt(base.plusSeconds(i)).setBody(texts.get(i)).build();
+                producedAt.put(id, now);
+                producer.send(new ProducerRecord<>(Topics.RAW_TEXT.name(), id, raw));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void awaitScored(LocalStack stack, String prefix, int expected, Map<String, Long> scoredAt) {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+        int seen = 0;
+        try (var consumer = new KafkaConsumer<>(config, Topics.SCORED_TEXT.keySerde().deserializer(), Topics.SCORED_TEXT.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(Topics.SCORED_TEXT.name()));
+            while (seen < expected) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("only " + seen + " of " + expected + " texts were scored within 30 minutes");
+                }
+                for (var record : consumer.poll(Duration.ofMillis(100))) {
+                    ScoredText scored = record.value();
+                    if (scored.getId().startsWith(prefix) && scoredAt.putIfAbsent(scored.getId(), System.nanoTime()) == null) {
+                        seen++;
+                    }
+                }
+            }
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    static double percentile(double[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    /** Texts of a JSONL file's {@code headline} (or {@code body}/{@code text}) field, at most {@code limit}. */
+    public static List<String> readTexts(Path file, int limit) throws java.io.IOException {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> texts = new ArrayList<>();
+        try (var lines = Files.lines(file)) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (texts.size() >= limit) {
+                    break;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                var node = mapper.readTree(line);
+                for (String field : Arrays.asList("headline", "body", "text")) {
+                    if (node.hasNonNull(field) && !node.get(field).asText().isBlank()) {
+                        texts.add(node.get(field).asText());
+                        break;
+                    }
+                }
+            }
+        }
+        return texts;
+    }
+}

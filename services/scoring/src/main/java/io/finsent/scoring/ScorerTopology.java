@@ -1,0 +1,64 @@
+package io.finsent.scoring;
+
+import java.util.Map;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+
+import io.finsent.common.Topics;
+import io.finsent.schema.DeadLetter;
+import io.finsent.schema.ScoredText;
+
+/**
+ * raw text → decode and validate → buffer → batched encoder → topics → scored text; anything bad
+ * goes to the dead-letter topic with its reason and original bytes. Built by a static function, so
+ * tests build it without a broker; it does no I/O itself.
+ */
+public final class ScorerTopology {
+
+    public static final String PENDING_TEXTS = "pending-texts";
+    public static final String TOPIC_DEFINITIONS = "topic-definitions";
+
+    private ScorerTopology() {
+    }
+
+    public static Topology build(ScorerSettings settings, TextScorer scorer, ScorerMetrics metrics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TOPIC_DEFINITIONS), Serdes.String(), Topics.TOPIC_CONFIG.valueSerde())
+                        .withLoggingDisabled(),
+                Topics.TOPIC_CONFIG.name(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("topic-definitions-source"),
+                TopicDefinitionUpdater::new);
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_TEXTS), Serdes.String(), PendingText.SERDE));
+
+        Map<String, KStream<String, Object>> intake = builder
+                .stream(Topics.RAW_TEXT.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("raw-text-source"))
+                .process(() -> new TextIntake(settings, metrics), Named.as("intake"))
+                .split(Named.as("intake-"))
+                .branch((key, value) -> value instanceof PendingText, Branched.as("accepted"))
+                .defaultBranch(Branched.as("rejected"));
+
+        Map<String, KStream<String, Object>> scored = intake.get("intake-accepted")
+                .mapValues(value -> (PendingText) value, Named.as("as-pending"))
+                .process(() -> new BatchingScorer(settings, scorer, metrics), Named.as("batching-scorer"), PENDING_TEXTS)
+                .split(Named.as("scored-"))
+                .branch((key, value) -> value instanceof ScoredText, Branched.as("ok"))
+                .defaultBranch(Branched.as("failed"));
+
+        scored.get("scored-ok")
+                .mapValues(value -> (ScoredText) value, Named.as("as-scored"))
+                .to(Topics.SCORED_TEXT.name(), Produced.with(Topics.SCORED_TEXT.keySerde(), Topics.SCORED_TEXT.valueSerde()).withName("scored-text-sink"));
+        intake.get("intake-rejected").merge(scored.get("scored-failed"), Named.as("dead-letters"))
+                .mapValues(value -> (DeadLetter) value, Named.as("as-dead-letter"))
+                .to(Topics.DEAD_LETTERS.name(), Produced.with(Topics.DEAD_LETTERS.keySerde(), Topics.DEAD_LETTERS.valueSerde()).withName("dead-letter-sink"));
+        return builder.build();
+    }
+}

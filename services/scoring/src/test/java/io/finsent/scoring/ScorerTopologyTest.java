@@ -1,0 +1,337 @@
+package io.finsent.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.function.Predicate;
+
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.finsent.common.Topics;
+import io.finsent.encoder.EncodedBatch;
+import io.finsent.schema.DeadLetter;
+import io.finsent.schema.MatchReason;
+import io.finsent.schema.RawText;
+import io.finsent.schema.ScoredText;
+import io.finsent.schema.Sentiment;
+import io.finsent.schema.SourceKind;
+import io.finsent.schema.TopicDefinition;
+import io.finsent.schema.TopicMatch;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * The scoring topology with the shipped model in TopologyTestDriver: texts are batched, scored, tagged with
+ * topics and timestamped with their event time; every bad record becomes a dead letter with its reason and
+ * original bytes, and the topology keeps going.
+ */
+class ScorerTopologyTest {
+
+    private static final Instant T0 = Instant.parse("2015-03-02T14:30:00Z");
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> raw;
+    private TestInputTopic<String, byte[]> definitions;
+    private TestOutputTopic<String, ScoredText> scored;
+    private TestOutputTopic<String, DeadLetter> dead;
+
+    private void start(ScorerSettings settings, TextScorer scorer) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "scorer-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(ScorerTopology.build(settings, scorer, new ScorerMetrics(new SimpleMeterRegistry())), props, T0);
+        raw = driver.createInputTopic(Topics.RAW_TEXT.name(), new StringSerializer(), new ByteArraySerializer());
+        definitions = driver.createInputTopic(Topics.TOPIC_CONFIG.name(), new StringSerializer(), new ByteArraySerializer());
+        scored = driver.createOutputTopic(Topics.SCORED_TEXT.name(), Topics.SCORED_TEXT.keySerde().deserializer(),
+                Topics.SCORED_TEXT.valueSerde().deserializer());
+        dead = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), Topics.DEAD_LETTERS.keySerde().deserializer(),
+                Topics.DEAD_LETTERS.valueSerde().deserializer());
+    }
+
+    private void start(ScorerSettings settings) {
+        start(settings, new EncoderTextScorer(ShippedModel.encoder()));
+    }
+
+    @AfterEach
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    static RawText text(String id, String body, String... tickers) {
+        return RawText.newBuilder().setId(id).setSourceKind(SourceKind.DEMO).setSource("test")
+                .setPublishedAt(T0.plusSeconds(id.hashCode() & 0xffff)).setIngestedAt(T0)
+                .setBody(body).setTickers(List.of(tickers)).build();
+    }
+
+    static byte[] bytes(RawText text) {
+        return Topics.RAW_TEXT.valueSerde().serializer().serialize(Topics.RAW_TEXT.name(), text);
+    }
+
+    private void send(RawText text) {
+        raw.pipeInput(text.getId(), bytes(text), T0);
+    }
+
+    private void define(String id, List<String> tickers, List<String> keywords) {
+        TopicDefinition topic = TopicDefinition.newBuilder().setId(id).setName(id).setTickers(tickers).setKeywords(keywords)
+                .setUpdatedAt(T0).build();
+        definitions.pipeInput(id, Topics.TOPIC_CONFIG.valueSerde().serializer().serialize(Topics.TOPIC_CONFIG.name(), topic));
+    }
+
+    private static ScorerSettings settings(int maxBatch) {
+        return new ScorerSettings(maxBatch, 1_000_000, Duration.ofMillis(500), 20_000);
+    }
+
+    @Test
+    void textsWaitForTheWallClockThenComeOutScoredWithTheirEventTime() {
+        start(settings(64));
+        send(text("n1", "Operating profit fell sharply and the company issued a profit warning .", "ACME"));
+        send(text("p1", "Net sales rose 25 % and operating profit more than doubled .", "ACME"));
+        send(text("u1", "The annual general meeting will be held in Helsinki on 15 March ."));
+
+        assertThat(scored.isEmpty()).as("nothing before the batch is full or has waited").isTrue();
+        driver.advanceWallClockTime(Duration.ofMillis(600));
+
+        Map<String, TestRecord<String, ScoredText>> out = new java.util.HashMap<>();
+        scored.readRecordsToList().forEach(r -> out.put(r.key(), r));
+        assertThat(out).containsOnlyKeys("n1", "p1", "u1");
+        assertThat(out.get("n1").value().getLabel()).isEqualTo(Sentiment.NEGATIVE);
+        assertThat(out.get("p1").value().getLabel()).isEqualTo(Sentiment.POSITIVE);
+        assertThat(out.get("u1").value().getLabel()).isEqualTo(Sentiment.NEUTRAL);
+        for (var record : out.values()) {
+            ScoredText s = record.value();
+            assertThat(record.timestamp()).isEqualTo(s.getPublishedAt().toEpochMilli());
+            assertThat(s.getPNegative() + s.getPNeutral() + s.getPPositive()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(s.getScore()).isEqualTo(s.getPPositive() - s.getPNegative(), org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(s.getModelName()).isEqualTo(ShippedModel.encoder().config().name());
+            assertThat(s.getWindows()).isEqualTo(1);
+            assertThat(s.getTokens()).isPositive();
+        }
+        assertThat(dead.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aFullBatchIsScoredWithoutWaiting() {
+        start(settings(3));
+        send(text("a", "Sales rose ."));
+        send(text("b", "Sales fell ."));
+        assertThat(scored.isEmpty()).isTrue();
+
+        send(text("c", "Sales were flat ."));
+
+        assertThat(scored.readKeyValuesToMap()).containsOnlyKeys("a", "b", "c");
+    }
+
+    @Test
+    void scoresDoNotDependOnBatchBoundaries() {
+        List<RawText> texts = new ArrayList<>();
+        String[] bodies = {"Profit fell .", "Orders more than doubled in the quarter , the company said .", "Shares of $ACME slumped 12 % after the CEO resigned unexpectedly .",
+                "The board proposes a dividend of EUR 0.50 per share .", "Layoffs", "Revenue rose to EUR 1.2 bn from EUR 1.1 bn a year earlier , beating estimates ."};
+        for (int i = 0; i < 24; i++) {
+            texts.add(text("t" + i, bodies[i % bodies.length] + " ".repeat(i % 3) + (i >= 6 ? " Update " + i + "." : "")));
+        }
+        Map<String, ScoredText> one = scoreAll(texts, 1);
+        close();
+        Map<String, ScoredText> many = scoreAll(texts, 7);
+        close();
+        Map<String, ScoredText> all = scoreAll(texts, 64);
+
+        assertThat(many).isEqualTo(one);
+        assertThat(all).isEqualTo(one);
+    }
+
+    private Map<String, ScoredText> scoreAll(List<RawText> texts, int maxBatch) {
+        start(settings(maxBatch));
+        texts.forEach(this::send);
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        return scored.readKeyValuesToMap();
+    }
+
+    @Test
+    void topicsComeFromTickersCashtagsAndKeywordsAndNewTopicsTagTheNextTexts() {
+        start(settings(1));
+        define("acme", List.of("ACME"), List.of());
+        send(text("before", "Globex warns on profit ."));
+        define("globex", List.of("GBX"), List.of("globex"));
+        send(text("source-ticker", "Quarterly results are due .", "ACME"));
+        send(text("cashtag", "Shares of $acme rose 3 % ."));
+        send(text("keyword", "Globex warns on profit again ."));
+        send(text("none", "The weather in Espoo was fine ."));
+
+        Map<String, ScoredText> out = scored.readKeyValuesToMap();
+        assertThat(out.get("before").getTopics()).isEmpty();
+        assertThat(out.get("source-ticker").getTopics()).extracting(TopicMatch::getTopic, TopicMatch::getReason)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("acme", MatchReason.TICKER));
+        assertThat(out.get("cashtag").getTopics()).extracting(TopicMatch::getReason).containsExactly(MatchReason.CASHTAG);
+        assertThat(out.get("keyword").getTopics()).extracting(TopicMatch::getTopic, TopicMatch::getReason)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("globex", MatchReason.KEYWORD));
+        assertThat(out.get("none").getTopics()).isEmpty();
+    }
+
+    /** 30+ bad inputs: each is a dead letter with its stage, reason and original bytes; good texts still flow. */
+    @Test
+    void badInputsBecomeDeadLettersAndTheTopologyKeepsGoing() {
+        start(settings(1));
+        List<byte[]> badValues = new ArrayList<>();
+        List<String> badKeys = new ArrayList<>();
+        Random random = new Random(7);
+        // garbage: random bytes, JSON, text, empty, a single byte, a marker without body
+        for (int i = 0; i < 12; i++) {
+            byte[] b = new byte[1 + random.nextInt(200)];
+            random.nextBytes(b);
+            badValues.add(b);
+        }
+        badValues.add("{\"id\":\"j1\",\"body\":\"Profit rose\",\"extra\":true}".getBytes(StandardCharsets.UTF_8));
+        badValues.add("Profit rose".getBytes(StandardCharsets.UTF_8));
+        badValues.add(new byte[0]);
+        badValues.add(new byte[] {(byte) 0xC3});
+        badValues.add(new byte[] {(byte) 0xC3, 0x01});
+        // a record of another schema in the raw topic
+        badValues.add(Topics.DEAD_LETTERS.valueSerde().serializer().serialize("x",
+                DeadLetter.newBuilder().setStage("s").setReason("r").setOccurredAt(T0).build()));
+        badValues.add(Topics.TOPIC_CONFIG.valueSerde().serializer().serialize("x",
+                TopicDefinition.newBuilder().setId("t").setName("t").setUpdatedAt(T0).build()));
+        // unknown fields: a raw text written by a newer, unknown schema with an extra field
+        badValues.add(withUnknownField(text("u1", "Profit rose .")));
+        // truncated and bit-flipped Avro
+        byte[] good = bytes(text("x1", "Profit rose ."));
+        for (int cut = 11; cut < good.length; cut += Math.max(1, good.length / 6)) {
+            badValues.add(Arrays.copyOf(good, cut));
+        }
+        byte[] flipped = good.clone();
+        flipped[12] = (byte) 0xFF;
+        badValues.add(flipped);
+        for (byte[] value : badValues) {
+            badKeys.add("bad-" + badKeys.size());
+        }
+        // valid Avro, invalid content
+        List<RawText> invalid = List.of(text("empty", ""), text("blank", " \t\n "), text("huge", "x".repeat(20_001)),
+                text("mismatch", "Profit rose ."));
+        for (byte[] value : badValues) {
+            raw.pipeInput(badKeys.get(badValues.indexOf(value)), value, T0);
+        }
+        raw.pipeInput("empty", bytes(invalid.get(0)), T0);
+        raw.pipeInput("blank", bytes(invalid.get(1)), T0);
+        raw.pipeInput("huge", bytes(invalid.get(2)), T0);
+        raw.pipeInput("not-the-id", bytes(invalid.get(3)), T0);
+        raw.pipeInput(new TestRecord<String, byte[]>(null, bytes(text("null-key", "Profit rose .")), T0));
+        raw.pipeInput("tombstone", null, T0);
+        send(text("good", "Operating profit rose to EUR 13.1 mn from EUR 8.7 mn ."));
+
+        List<TestRecord<String, DeadLetter>> letters = dead.readRecordsToList();
+        int expected = badValues.size() + 6;
+        assertThat(expected).isGreaterThanOrEqualTo(30);
+        assertThat(letters).hasSize(expected);
+        assertThat(letters).allSatisfy(letter -> {
+            assertThat(letter.value().getReason()).isNotBlank();
+            assertThat(letter.value().getStage()).startsWith("scorer.");
+            assertThat(letter.value().getOriginalTopic()).isEqualTo(Topics.RAW_TEXT.name());
+        });
+        for (int i = 0; i < badValues.size(); i++) {
+            DeadLetter letter = letters.get(i).value();
+            // a bit flip may still decode, into a record whose id no longer matches its key
+            assertThat(letter.getStage()).isIn(DeadLetters.DESERIALIZE, DeadLetters.VALIDATE);
+            assertThat(toArray(letter.getOriginalValue())).as("original bytes of bad-%d", i).isEqualTo(badValues.get(i));
+        }
+        assertThat(reasonOf(letters, "empty")).contains("empty text");
+        assertThat(reasonOf(letters, "blank")).contains("empty text");
+        assertThat(reasonOf(letters, "huge")).contains("exceeds scorer.max-text-chars");
+        assertThat(reasonOf(letters, "not-the-id")).contains("is not the item id");
+        assertThat(letters.stream().filter(l -> l.key() == null).findFirst().orElseThrow().value().getReason()).contains("null key");
+        assertThat(reasonOf(letters, "tombstone")).contains("null value");
+        assertThat(scored.readKeyValuesToMap()).containsOnlyKeys("good");
+    }
+
+    private static byte[] withUnknownField(RawText text) {
+        org.apache.avro.Schema current = RawText.getClassSchema();
+        List<org.apache.avro.Schema.Field> fields = new ArrayList<>();
+        fields.add(new org.apache.avro.Schema.Field("sentiment_hint", org.apache.avro.Schema.create(org.apache.avro.Schema.Type.STRING), null, ""));
+        current.getFields().forEach(f -> fields.add(new org.apache.avro.Schema.Field(f, f.schema())));
+        org.apache.avro.Schema newer = org.apache.avro.Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(), false, fields);
+        org.apache.avro.generic.GenericData data = new org.apache.avro.generic.GenericData();
+        data.addLogicalTypeConversion(new org.apache.avro.data.TimeConversions.TimestampMillisConversion());
+        org.apache.avro.generic.GenericData.Record record = new org.apache.avro.generic.GenericData.Record(newer);
+        for (org.apache.avro.Schema.Field field : RawText.getClassSchema().getFields()) {
+            Object value = text.get(field.pos());
+            record.put(field.name(), value instanceof Enum<?> e ? new org.apache.avro.generic.GenericData.EnumSymbol(field.schema(), e.name()) : value);
+        }
+        record.put("sentiment_hint", "bullish");
+        try {
+            ByteBuffer buffer = new org.apache.avro.message.BinaryMessageEncoder<org.apache.avro.generic.GenericData.Record>(
+                    data, newer).encode(record);
+            return toArray(buffer);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String reasonOf(List<TestRecord<String, DeadLetter>> letters, String key) {
+        return letters.stream().filter(l -> key.equals(l.key())).findFirst().orElseThrow().value().getReason();
+    }
+
+    private static byte[] toArray(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+
+    /** An encoder call that fails (say, out of GPU memory) is retried in halves; only the text that fails alone is a dead letter. */
+    @Test
+    void aFailingEncoderCallIsRetriedInHalvesAndOnlyThePoisonTextIsDeadLettered() {
+        TextScorer real = new EncoderTextScorer(ShippedModel.encoder());
+        Predicate<List<String>> poisoned = texts -> texts.stream().anyMatch(t -> t.contains("POISON"));
+        List<Integer> callSizes = new ArrayList<>();
+        start(settings(8), new TextScorer() {
+            @Override
+            public EncodedBatch score(List<String> texts) {
+                callSizes.add(texts.size());
+                if (poisoned.test(texts)) {
+                    throw new IllegalStateException("simulated CUDA out of memory");
+                }
+                return real.score(texts);
+            }
+
+            @Override
+            public String modelName() {
+                return real.modelName();
+            }
+
+            @Override
+            public String modelVersion() {
+                return real.modelVersion();
+            }
+        });
+        for (int i = 0; i < 7; i++) {
+            send(text("ok-" + i, "Sales rose " + i + " % ."));
+        }
+        send(text("poison", "POISON text that breaks the encoder"));
+
+        assertThat(scored.readKeyValuesToMap()).hasSize(7).doesNotContainKey("poison");
+        List<TestRecord<String, DeadLetter>> letters = dead.readRecordsToList();
+        assertThat(letters).singleElement().satisfies(letter -> {
+            assertThat(letter.key()).isEqualTo("poison");
+            assertThat(letter.value().getStage()).isEqualTo(DeadLetters.ENCODE);
+            assertThat(letter.value().getReason()).contains("simulated CUDA out of memory");
+        });
+        assertThat(callSizes.get(0)).isEqualTo(8);
+        assertThat(callSizes).contains(1);
+    }
+}
