@@ -33,6 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.finsent.common.Topics;
+import io.finsent.schemas.TopicCatalogue;
 import io.finsent.ingest.DeadLetters;
 import io.finsent.ingest.ItemIds;
 import io.finsent.local.LocalStack;
@@ -176,17 +177,46 @@ class ArchiveImportIntegrationTest {
     }
 
     @Test
-    void rowsOlderThanTheRawTopicsRetentionArePublishedButCounted(LocalStack stack) throws Exception {
-        String source = "old-" + UUID.randomUUID();
-        Path file = dir.resolve("old.jsonl");
-        Files.writeString(file, "{\"id\": \"1\", \"published_at\": \"2015-06-01T00:00:00Z\", \"source\": \"" + source + "\", \"headline\": \"old\"}\n"
-                + "{\"id\": \"2\", \"published_at\": \"" + BASE + "\", \"source\": \"" + source + "\", \"headline\": \"recent\"}\n");
+    void underTheCataloguesSizeRetentionOldRowsAreKeptAndNotCounted(LocalStack stack) throws Exception {
+        Path file = oldAndRecentRows("kept-" + UUID.randomUUID());
 
         ImportReport report = new ArchiveImport(ArchiveImport.Options.defaults(stack.bootstrapServers()), Clock.systemUTC())
                 .run(List.of(file), ArchiveImport.Progress.NONE);
 
         assertThat(report.published()).isEqualTo(2);
-        assertThat(report.olderThanRetention()).isEqualTo(1);
+        assertThat(report.olderThanRetention()).isZero();
+    }
+
+    @Test
+    void rowsOlderThanATimeRetentionArePublishedButCounted(LocalStack stack) throws Exception {
+        Path file = oldAndRecentRows("old-" + UUID.randomUUID());
+        setRawRetention(stack, Long.toString(java.time.Duration.ofDays(30).toMillis()));
+        try {
+            ImportReport report = new ArchiveImport(ArchiveImport.Options.defaults(stack.bootstrapServers()), Clock.systemUTC())
+                    .run(List.of(file), ArchiveImport.Progress.NONE);
+
+            assertThat(report.published()).isEqualTo(2);
+            assertThat(report.olderThanRetention()).isEqualTo(1);
+        } finally {
+            setRawRetention(stack, TopicCatalogue.load().topic(Topics.RAW_TEXT.name()).configs().get("retention.ms"));
+        }
+    }
+
+    private Path oldAndRecentRows(String source) throws java.io.IOException {
+        Path file = dir.resolve(source + ".jsonl");
+        Files.writeString(file, "{\"id\": \"1\", \"published_at\": \"2015-06-01T00:00:00Z\", \"source\": \"" + source + "\", \"headline\": \"old\"}\n"
+                + "{\"id\": \"2\", \"published_at\": \"" + BASE + "\", \"source\": \"" + source + "\", \"headline\": \"recent\"}\n");
+        return file;
+    }
+
+    private static void setRawRetention(LocalStack stack, String retentionMs) throws Exception {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+            var topic = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC,
+                    Topics.RAW_TEXT.name());
+            admin.incrementalAlterConfigs(Map.of(topic, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("retention.ms", retentionMs),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+        }
     }
 
     private static long countOf(Map<String, List<ConsumerRecord<String, byte[]>>> raw, String source, int rows) {
