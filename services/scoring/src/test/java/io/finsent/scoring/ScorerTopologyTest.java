@@ -186,6 +186,31 @@ class ScorerTopologyTest {
         assertThat(out.get("none").getTopics()).isEmpty();
     }
 
+    @Test
+    void aTopicDescriptionTagsTextsWhoseEmbeddingIsCloseEnough() {
+        String description = "The company announced large layoffs and plant closures.";
+        String far = "Quarterly dividend payments will be made on 15 March.";
+        var encoder = ShippedModel.encoder();
+        double farCosine = TopicMatcher.cosine(encoder.encode(far).embedding(), encoder.encode(description).embedding());
+        double threshold = 0.999;
+        assertThat(farCosine).as("the unrelated text must lie below the threshold").isLessThan(threshold);
+        start(settings(1));
+        TopicDefinition topic = TopicDefinition.newBuilder().setId("restructuring").setName("Restructuring")
+                .setDescription(description).setSimilarityThreshold(threshold).setUpdatedAt(T0).build();
+        definitions.pipeInput("restructuring", Topics.TOPIC_CONFIG.valueSerde().serializer().serialize(Topics.TOPIC_CONFIG.name(), topic));
+
+        send(text("same", description));
+        send(text("far", far));
+
+        Map<String, ScoredText> out = scored.readKeyValuesToMap();
+        assertThat(out.get("same").getTopics()).singleElement().satisfies(match -> {
+            assertThat(match.getTopic()).isEqualTo("restructuring");
+            assertThat(match.getReason()).isEqualTo(MatchReason.SIMILARITY);
+            assertThat(match.getSimilarity()).isGreaterThanOrEqualTo(threshold);
+        });
+        assertThat(out.get("far").getTopics()).isEmpty();
+    }
+
     /** 30+ bad inputs: each is a dead letter with its stage, reason and original bytes; good texts still flow. */
     @Test
     void badInputsBecomeDeadLettersAndTheTopologyKeepsGoing() {
