@@ -48,6 +48,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
     Device device;
 
+    @Option(names = "--padding-multiple", defaultValue = "1", description = "Pad windows to a multiple of this, as the scorer's scorer.padding-multiple (default: ${DEFAULT-VALUE}).")
+    int paddingMultiple;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -62,7 +65,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
         ScorerSettings settings = ScorerSettings.defaults();
         PipelineBenchmark.Result r;
-        try (Encoder encoder = Encoder.open(model != null ? model : Models.defaultModel(), EncoderOptions.defaults().withDevice(device))) {
+        try (Encoder encoder = Encoder.open(model != null ? model : Models.defaultModel(), EncoderOptions.defaults().withDevice(device).withPaddingMultiple(paddingMultiple))) {
             r = new PipelineBenchmark(encoder, settings, message -> {
                 err.println("bench pipeline: " + message);
                 err.flush();
@@ -85,6 +88,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         result.put("per_record_texts", r.perRecordTexts());
         result.put("max_batch_texts", settings.maxBatchTexts());
         result.put("max_wait_ms", settings.maxWait().toMillis());
+        result.put("padding_multiple", paddingMultiple);
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(result));
         } else {

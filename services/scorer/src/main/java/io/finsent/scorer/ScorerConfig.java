@@ -21,6 +21,10 @@ public interface ScorerConfig {
     @WithDefault("2")
     int intraOpThreads();
 
+    /** Windows are padded to a multiple of this; 1 = exact-length buckets, no padding at all (see application.properties). */
+    @WithDefault("1")
+    int paddingMultiple();
+
     @WithDefault("256")
     int maxBatchTexts();
 

@@ -26,7 +26,8 @@ public class TopologyProducer {
     Encoder encoder(ScorerConfig config) {
         return Encoder.open(config.modelDir(), EncoderOptions.defaults()
                 .withDevice(Device.valueOf(config.device().toUpperCase(Locale.ROOT)))
-                .withIntraOpThreads(config.intraOpThreads()));
+                .withIntraOpThreads(config.intraOpThreads())
+                .withPaddingMultiple(config.paddingMultiple()));
     }
 
     void close(@Disposes Encoder encoder) {
