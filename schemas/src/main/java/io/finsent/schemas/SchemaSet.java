@@ -87,9 +87,10 @@ public final class SchemaSet {
      */
     public static List<SchemaSet> releasedVersions() {
         List<SchemaSet> versions = new ArrayList<>();
+        List<TopicCatalogue.TopicSpec> topics = TopicCatalogue.load().topics();
         for (int v = 1; ; v++) {
             Map<String, String> sources = new TreeMap<>();
-            for (TopicCatalogue.TopicSpec topic : TopicCatalogue.load().topics()) {
+            for (TopicCatalogue.TopicSpec topic : topics) {
                 String file = "/avro-released/v" + v + "/" + topic.value() + ".avsc";
                 try (InputStream in = SchemaSet.class.getResourceAsStream(file)) {
                     if (in != null) {

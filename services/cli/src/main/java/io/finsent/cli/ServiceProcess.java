@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import io.finsent.local.ChildProcesses;
 
@@ -43,7 +42,7 @@ final class ServiceProcess implements AutoCloseable {
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
         List<String> cmd = new ArrayList<>(ChildProcesses.ownSession());
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add(ChildProcesses.javaCommand());
         cmd.add("-Xmx1g");
         cmd.add("-Dquarkus.http.port=" + httpPort);
         cmd.add("-Dfinsent.parent-pid=" + ProcessHandle.current().pid());
@@ -63,7 +62,7 @@ final class ServiceProcess implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the " + name + " service exited with code " + process.exitValue()
-                        + " while starting; last lines of " + log + ":\n" + tail());
+                        + " while starting; last lines of " + log + ":\n" + ChildProcesses.logTail(log));
             }
             try {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
@@ -95,25 +94,8 @@ final class ServiceProcess implements AutoCloseable {
         return log;
     }
 
-    private String tail() {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.stop(process, "the " + name + " service", Duration.ofSeconds(30));
     }
 }

@@ -28,6 +28,11 @@ public final class Topics {
     public record Topic<V extends SpecificRecord>(String name, Class<V> valueType, Serde<String> keySerde, Serde<V> valueSerde) {
     }
 
+    private static final TopicCatalogue CATALOGUE = TopicCatalogue.load();
+
+    /** Every released schema version, parsed once for all topics (oldest first). */
+    private static final List<SchemaSet> RELEASED = SchemaSet.releasedVersions();
+
     public static final Topic<RawText> RAW_TEXT = topic("text.raw", RawText.class, RawText.getClassSchema());
     public static final Topic<ScoredText> SCORED_TEXT = topic("text.scored", ScoredText.class, ScoredText.getClassSchema());
     public static final Topic<DeadLetter> DEAD_LETTERS = topic("text.dlq", DeadLetter.class, DeadLetter.getClassSchema());
@@ -41,14 +46,14 @@ public final class Topics {
     }
 
     private static <V extends SpecificRecord> Topic<V> topic(String name, Class<V> type, Schema current) {
-        TopicCatalogue.load().topic(name);
+        CATALOGUE.topic(name);
         return new Topic<>(name, type, Serdes.String(), new AvroSerde<>(type, current, releasedVersionsOf(current.getName())));
     }
 
     /** Every released version of a record schema, oldest first. */
     static List<Schema> releasedVersionsOf(String recordName) {
         List<Schema> versions = new ArrayList<>();
-        for (SchemaSet released : SchemaSet.releasedVersions()) {
+        for (SchemaSet released : RELEASED) {
             Schema schema = released.byName().get(recordName);
             if (schema != null) {
                 versions.add(schema);

@@ -1,12 +1,19 @@
 package io.finsent.local;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
 
 /** How the stack starts its child processes. */
 public final class ChildProcesses {
 
+    private static final Logger LOG = Logger.getLogger(ChildProcesses.class);
     private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private ChildProcesses() {
@@ -19,5 +26,34 @@ public final class ChildProcesses {
      */
     public static List<String> ownSession() {
         return Files.isExecutable(SETSID) ? List.of(SETSID.toString()) : List.of();
+    }
+
+    /** The java binary of this JVM, for child JVMs. */
+    public static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** A controlled stop (SIGTERM) first, then a kill when {@code name} takes longer than {@code grace}. */
+    public static void stop(Process process, String name, Duration grace) {
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warnf("%s did not stop within %d s; killing it", name, grace.toSeconds());
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The last lines of a child's log, for an error message that says why it died. */
+    public static String logTail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 }

@@ -81,7 +81,7 @@ public final class KafkaBroker implements AutoCloseable {
                 if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
                     format.destroyForcibly();
                     throw new LocalStackException("formatting Kafka storage in " + logs + " failed:\n"
-                            + tail(dir.resolve("format.log")));
+                            + ChildProcesses.logTail(dir.resolve("format.log")));
                 }
             } catch (InterruptedException e) {
                 format.destroyForcibly();
@@ -96,7 +96,7 @@ public final class KafkaBroker implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new LocalStackException("the Kafka broker exited with code " + process.exitValue()
-                        + " while starting; last lines of " + log + ":\n" + tail(log));
+                        + " while starting; last lines of " + log + ":\n" + ChildProcesses.logTail(log));
             }
             if (Loopback.accepts(port) && answers()) {
                 LOG.infof("Kafka broker (pid %d) ready on %s", process.pid(), bootstrapServers());
@@ -105,7 +105,7 @@ public final class KafkaBroker implements AutoCloseable {
             sleep(250);
         }
         throw new LocalStackException("the Kafka broker did not answer on " + bootstrapServers() + " within "
-                + START_TIMEOUT.toSeconds() + " s; last lines of " + log + ":\n" + tail(log));
+                + START_TIMEOUT.toSeconds() + " s; last lines of " + log + ":\n" + ChildProcesses.logTail(log));
     }
 
     private boolean answers() {
@@ -150,7 +150,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     private Process launch(String command, List<String> args, Path log) {
         List<String> cmd = new ArrayList<>(ChildProcesses.ownSession());
-        cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add(ChildProcesses.javaCommand());
         cmd.add("-Xmx" + heap);
         // One small node on a shared machine: the serial collector costs least.
         cmd.add("-XX:+UseSerialGC");
@@ -204,16 +204,7 @@ public final class KafkaBroker implements AutoCloseable {
         if (process == null) {
             return;
         }
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                LOG.warn("Kafka broker did not stop within 30 s; killing it");
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.stop(process, "Kafka broker", Duration.ofSeconds(30));
         try {
             Files.deleteIfExists(dir.resolve("broker.pid"));
         } catch (IOException e) {
@@ -234,15 +225,6 @@ public final class KafkaBroker implements AutoCloseable {
     /** Starts the broker again on the same ports and data, after {@link #kill()} or {@link #close()}. */
     public void restart() {
         run();
-    }
-
-    static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
     }
 
     private static void sleep(long ms) {
