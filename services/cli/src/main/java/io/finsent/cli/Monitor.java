@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 BenchCommand.class,
                 ImportCommand.class,
+                DemoCommand.class,
+                ReplayCommand.class,
+                BacktestCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Monitor implements Runnable {

@@ -4,15 +4,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import io.finsent.local.LocalStack;
-import io.finsent.local.LocalStackConfig;
-import io.finsent.local.LocalStackException;
 import io.finsent.schemas.TopicCatalogue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code ./monitor up}: the embedded stack and every service, in the foreground, until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Starts the embedded stack (a KRaft Kafka broker and PostgreSQL on loopback, no Docker),",
-                "creates the topics of the catalogue, starts the services (scorer, ingest with the demo stream), and stops all of it on Ctrl-C."})
+                "creates the topics of the catalogue, starts the services (scorer, alerting, ingest with the demo stream and its topics),",
+                "and stops all of it on Ctrl-C."})
 final class UpCommand implements Callable<Integer> {
 
     @Spec
@@ -52,6 +49,9 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Model directory of the scorer (default: models/finsent-sentiment of this checkout).")
     Path model;
 
+    @Option(names = "--alerting-port", defaultValue = "8083", description = "HTTP port of the alerting service (API, dashboard; default: ${DEFAULT-VALUE}).")
+    int alertingPort;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -60,48 +60,25 @@ final class UpCommand implements Callable<Integer> {
         if (fresh) {
             LocalStack.deleteData(dataDir);
         }
-        out.printf("Starting the embedded stack in %s ...%n", dataDir.toAbsolutePath());
-        out.flush();
-        LocalStack stack;
+        EmbeddedPipeline pipeline;
         try {
-            stack = LocalStack.start(LocalStackConfig.persistent(dataDir).withPorts(kafkaPort, postgresPort));
-        } catch (LocalStackException e) {
-            err.println("monitor up: " + e.getMessage());
-            return 1;
-        }
-        // Services stop before the stack they use, whether on Ctrl-C or on a failed start.
-        List<ServiceProcess> services = new ArrayList<>();
-        try {
-            out.printf("Starting the scorer and ingest%s ...%n", noDemo ? "" : " (with the demo stream)");
-            out.flush();
-            ServiceProcess scorer = ServiceProcess.start("scorer", Models.home(), dataDir.resolve("logs"), scorerPort, Map.of(
-                    "kafka.bootstrap.servers", stack.bootstrapServers(),
-                    "scorer.model-dir", (model != null ? model : Models.defaultModel()).toAbsolutePath().toString(),
-                    "kafka-streams.state.dir", dataDir.resolve("scorer-state").toAbsolutePath().toString()));
-            stack.stopBefore(scorer);
-            services.add(scorer);
-            ServiceProcess ingest = ServiceProcess.start("ingest", Models.home(), dataDir.resolve("logs"), ingestPort, Map.of(
-                    "kafka.bootstrap.servers", stack.bootstrapServers(),
-                    "ingest.demo.enabled", Boolean.toString(!noDemo)));
-            stack.stopBefore(ingest);
-            services.add(ingest);
-            for (ServiceProcess service : services) {
-                service.awaitReady(Duration.ofSeconds(90));
-            }
+            pipeline = EmbeddedPipeline.start(new EmbeddedPipeline.Options(dataDir, kafkaPort, postgresPort, scorerPort, ingestPort, alertingPort,
+                    model, noDemo ? null : Map.of(), Map.of()), out);
         } catch (IOException | IllegalStateException e) {
             err.println("monitor up: " + e.getMessage());
-            stack.close();
             return 1;
         }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
+        LocalStack stack = pipeline.stack();
         out.printf("%nUp in %.1f s:%n", took.toMillis() / 1000.0);
         out.printf("  %-12s %s (KRaft, pid %d)%n", "Kafka", stack.bootstrapServers(), stack.kafka().pid());
         out.printf("  %-12s %s (user %s)%n", "PostgreSQL", stack.jdbcUrl(), stack.jdbcUser());
         out.printf("  %-12s %s%n", "Topics", String.join(", ", TopicCatalogue.load().topics().stream().map(TopicCatalogue.TopicSpec::name).toList()));
-        for (ServiceProcess service : services) {
+        for (ServiceProcess service : pipeline.services()) {
             out.printf("  %-12s %s (pid %d; health %s/q/health, metrics %s/q/metrics; log %s)%n", service.name(), service.url(),
                     service.pid(), service.url(), service.url(), service.log());
         }
+        out.printf("  %-12s %s/ (admin API key in %s)%n", "Dashboard", pipeline.service("alerting").url(), dataDir.resolve("admin.key"));
         out.printf("%nPress Ctrl-C to stop everything.%n");
         out.flush();
         // Shutdown hooks stop the services, the broker and the database when Ctrl-C ends the JVM.

@@ -56,4 +56,14 @@ class MonitorTest {
             assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
         }
     }
+
+    @Test
+    void demoRefusesTooShortARunOrNoRateBeforeStartingAnything() {
+        assertThat(run("demo", "--check", "--minutes", "5")).isEqualTo(2);
+        assertThat(err.toString()).contains("--minutes must be at least 10");
+        assertThat(run("demo", "--check", "--rate", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--rate must be positive");
+        assertThat(run("demo", "--check", "--minutes", "ten")).isEqualTo(2);
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
+    }
 }

@@ -30,11 +30,23 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
     public AvroSerde(Class<T> type, Schema current, Iterable<Schema> earlierVersions) {
         this.type = type;
-        this.encoder = new BinaryMessageEncoder<>(SpecificData.getForClass(type), current);
-        this.decoder = new BinaryMessageDecoder<>(SpecificData.getForClass(type), current);
+        SpecificData model = modelOf(type);
+        this.encoder = new BinaryMessageEncoder<>(model, current);
+        this.decoder = new BinaryMessageDecoder<>(model, current);
         for (Schema earlier : earlierVersions) {
             decoder.addSchema(earlier);
         }
+    }
+
+    /**
+     * The generated class's model (its logical-type conversions), but resolving record classes with the class
+     * loader of {@code type}: the generated model uses Avro's own loader, which in a Quarkus test is not the one
+     * that loaded the application's record classes, so decoded records could not be cast.
+     */
+    private static SpecificData modelOf(Class<?> type) {
+        SpecificData model = new SpecificData(type.getClassLoader());
+        SpecificData.getForClass(type).getConversions().forEach(model::addLogicalTypeConversion);
+        return model;
     }
 
     @Override

@@ -17,6 +17,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
+import io.finsent.common.DeadLetters;
 import io.finsent.common.Topics;
 import io.finsent.encoder.EncodedBatch;
 import io.finsent.encoder.EncoderResult;
@@ -103,6 +104,9 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
         try (KeyValueIterator<String, PendingText> all = pending.all()) {
             all.forEachRemaining(batch::add);
         }
+        // Out in the order the texts came in (the store iterates by key), so each scored partition keeps its
+        // partition's event-time order and downstream windows see no disorder the input did not have.
+        batch.sort(java.util.Comparator.comparingLong((KeyValue<String, PendingText> e) -> e.value.offset()).thenComparing(e -> e.key));
         List<String> keys = new ArrayList<>(batch.size());
         List<PendingText> texts = new ArrayList<>(batch.size());
         List<RawText> raws = new ArrayList<>(batch.size());
@@ -112,7 +116,7 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
                 keys.add(entry.key);
                 texts.add(entry.value);
             } catch (SerializationException e) {
-                deadLetter(entry.key, entry.value, DeadLetters.DESERIALIZE, e.getMessage());
+                deadLetter(entry.key, entry.value, ScorerTopology.STAGE_DESERIALIZE, e.getMessage());
             }
         }
         Duration waited = Duration.ofMillis(oldestPendingSince <= 0 ? 0 : now - oldestPendingSince);
@@ -130,7 +134,7 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
                 // Event time, never the wall clock: a replay writes the same records with the same timestamps.
                 context.forward(new Record<>(keys.get(i), scored, raw.getPublishedAt().toEpochMilli()));
             } else {
-                deadLetter(keys.get(i), texts.get(i), DeadLetters.ENCODE, (String) outcomes[i]);
+                deadLetter(keys.get(i), texts.get(i), ScorerTopology.STAGE_ENCODE, (String) outcomes[i]);
             }
         }
         metrics.batch(raws.size(), tokens.real, tokens.computed, encoderTime, waited);

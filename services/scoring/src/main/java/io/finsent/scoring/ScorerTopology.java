@@ -26,10 +26,21 @@ public final class ScorerTopology {
     public static final String PENDING_TEXTS = "pending-texts";
     public static final String TOPIC_DEFINITIONS = "topic-definitions";
 
+    /** Dead-letter stages of the scorer (field {@code stage} of a {@link DeadLetter}). */
+    static final String STAGE_DESERIALIZE = "scorer.deserialize";
+    static final String STAGE_VALIDATE = "scorer.validate";
+    static final String STAGE_ENCODE = "scorer.encode";
+
     private ScorerTopology() {
     }
 
+    /** The live topology: {@link ScorerRoute#live()}. */
     public static Topology build(ScorerSettings settings, TextScorer scorer, ScorerMetrics metrics) {
+        return build(settings, ScorerRoute.live(), scorer, metrics);
+    }
+
+    /** The same topology on other topics and an event-time range (a replay). */
+    public static Topology build(ScorerSettings settings, ScorerRoute route, TextScorer scorer, ScorerMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TOPIC_DEFINITIONS), Serdes.String(), Topics.TOPIC_CONFIG.valueSerde())
@@ -40,8 +51,8 @@ public final class ScorerTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_TEXTS), Serdes.String(), PendingText.SERDE));
 
         Map<String, KStream<String, Object>> intake = builder
-                .stream(Topics.RAW_TEXT.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("raw-text-source"))
-                .process(() -> new TextIntake(settings, metrics), Named.as("intake"))
+                .stream(route.rawTopic(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("raw-text-source"))
+                .process(() -> new TextIntake(settings, route, metrics), Named.as("intake"))
                 .split(Named.as("intake-"))
                 .branch((key, value) -> value instanceof PendingText, Branched.as("accepted"))
                 .defaultBranch(Branched.as("rejected"));
@@ -55,10 +66,10 @@ public final class ScorerTopology {
 
         scored.get("scored-ok")
                 .mapValues(value -> (ScoredText) value, Named.as("as-scored"))
-                .to(Topics.SCORED_TEXT.name(), Produced.with(Topics.SCORED_TEXT.keySerde(), Topics.SCORED_TEXT.valueSerde()).withName("scored-text-sink"));
+                .to(route.scoredTopic(), Produced.with(Topics.SCORED_TEXT.keySerde(), Topics.SCORED_TEXT.valueSerde()).withName("scored-text-sink"));
         intake.get("intake-rejected").merge(scored.get("scored-failed"), Named.as("dead-letters"))
                 .mapValues(value -> (DeadLetter) value, Named.as("as-dead-letter"))
-                .to(Topics.DEAD_LETTERS.name(), Produced.with(Topics.DEAD_LETTERS.keySerde(), Topics.DEAD_LETTERS.valueSerde()).withName("dead-letter-sink"));
+                .to(route.deadLetterTopic(), Produced.with(Topics.DEAD_LETTERS.keySerde(), Topics.DEAD_LETTERS.valueSerde()).withName("dead-letter-sink"));
         return builder.build();
     }
 }

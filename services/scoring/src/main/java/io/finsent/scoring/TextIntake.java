@@ -6,6 +6,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
+import io.finsent.common.DeadLetters;
 import io.finsent.common.Topics;
 import io.finsent.schema.RawText;
 
@@ -17,11 +18,13 @@ import io.finsent.schema.RawText;
 final class TextIntake implements Processor<String, byte[], String, Object> {
 
     private final ScorerSettings settings;
+    private final ScorerRoute route;
     private final ScorerMetrics metrics;
     private ProcessorContext<String, Object> context;
 
-    TextIntake(ScorerSettings settings, ScorerMetrics metrics) {
+    TextIntake(ScorerSettings settings, ScorerRoute route, ScorerMetrics metrics) {
         this.settings = settings;
+        this.route = route;
         this.metrics = metrics;
     }
 
@@ -32,9 +35,12 @@ final class TextIntake implements Processor<String, byte[], String, Object> {
 
     @Override
     public void process(Record<String, byte[]> record) {
+        if (!route.includes(record.timestamp())) {
+            return; // outside a replay's event-time range: not part of this run
+        }
         RecordMetadata origin = context.recordMetadata().orElse(null);
         String rejection = null;
-        String stage = DeadLetters.VALIDATE;
+        String stage = ScorerTopology.STAGE_VALIDATE;
         if (record.value() == null) {
             rejection = "null value: text.raw takes no tombstones";
         } else {
@@ -42,13 +48,14 @@ final class TextIntake implements Processor<String, byte[], String, Object> {
                 RawText text = Topics.RAW_TEXT.valueSerde().deserializer().deserialize(origin == null ? null : origin.topic(), record.value());
                 rejection = validate(record.key(), text);
             } catch (SerializationException e) {
-                stage = DeadLetters.DESERIALIZE;
+                stage = ScorerTopology.STAGE_DESERIALIZE;
                 rejection = e.getMessage();
             }
         }
         if (rejection != null) {
             metrics.deadLetter(stage);
-            context.forward(record.withValue(DeadLetters.of(stage, rejection, record.key(), record.value(), origin, record.timestamp())));
+            context.forward(record.withValue(DeadLetters.of(stage, rejection, record.key(), record.value(), origin == null ? null : origin.topic(),
+                    origin == null ? null : origin.partition(), origin == null ? null : origin.offset(), record.timestamp())));
             return;
         }
         context.forward(record.withValue(new PendingText(origin == null ? "" : origin.topic(), origin == null ? -1 : origin.partition(),

@@ -129,6 +129,36 @@ class ScorerTopologyTest {
     }
 
     @Test
+    void aReplayRouteReadsAndWritesItsOwnTopicsAndSkipsRecordsOutsideItsRange() {
+        ScorerRoute route = new ScorerRoute("replay.r1.raw", "replay.r1.scored", "replay.r1.dlq", T0.plusSeconds(10), T0.plusSeconds(20));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "scorer-replay-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(ScorerTopology.build(settings(2), route, new EncoderTextScorer(ShippedModel.encoder()),
+                new ScorerMetrics(new SimpleMeterRegistry())), props, T0);
+        TestInputTopic<String, byte[]> replayRaw = driver.createInputTopic("replay.r1.raw", new StringSerializer(), new ByteArraySerializer());
+        TestOutputTopic<String, ScoredText> replayScored = driver.createOutputTopic("replay.r1.scored", Topics.SCORED_TEXT.keySerde().deserializer(),
+                Topics.SCORED_TEXT.valueSerde().deserializer());
+        TestOutputTopic<String, DeadLetter> replayDead = driver.createOutputTopic("replay.r1.dlq", Topics.DEAD_LETTERS.keySerde().deserializer(),
+                Topics.DEAD_LETTERS.valueSerde().deserializer());
+
+        // Given texts before, at the start of, inside, at the end of and after [T0+10s, T0+20s), and a bad one inside
+        for (int second : new int[] {9, 10, 15, 20, 30}) {
+            RawText text = text("t" + second, "Sales rose " + second + " % .");
+            replayRaw.pipeInput(text.getId(), bytes(text), T0.plusSeconds(second));
+        }
+        replayRaw.pipeInput("bad", new byte[] {1, 2, 3}, T0.plusSeconds(12));
+        replayRaw.pipeInput("late-bad", new byte[] {1, 2, 3}, T0.plusSeconds(25));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        // Then only the texts inside the range are scored, to the run's topic; only the bad one inside is a dead letter
+        assertThat(replayScored.readKeyValuesToMap()).containsOnlyKeys("t10", "t15");
+        assertThat(replayDead.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("bad");
+        assertThat(route.includes(T0.plusSeconds(20).toEpochMilli() - 1)).isTrue();
+        assertThat(ScorerRoute.live().includes(Long.MIN_VALUE)).isTrue();
+    }
+
+    @Test
     void aFullBatchIsScoredWithoutWaiting() {
         start(settings(3));
         send(text("a", "Sales rose ."));
@@ -273,7 +303,7 @@ class ScorerTopologyTest {
         for (int i = 0; i < badValues.size(); i++) {
             DeadLetter letter = letters.get(i).value();
             // a bit flip may still decode, into a record whose id no longer matches its key
-            assertThat(letter.getStage()).isIn(DeadLetters.DESERIALIZE, DeadLetters.VALIDATE);
+            assertThat(letter.getStage()).isIn(ScorerTopology.STAGE_DESERIALIZE, ScorerTopology.STAGE_VALIDATE);
             assertThat(toArray(letter.getOriginalValue())).as("original bytes of bad-%d", i).isEqualTo(badValues.get(i));
         }
         assertThat(reasonOf(letters, "empty")).contains("empty text");
@@ -353,7 +383,7 @@ class ScorerTopologyTest {
         List<TestRecord<String, DeadLetter>> letters = dead.readRecordsToList();
         assertThat(letters).singleElement().satisfies(letter -> {
             assertThat(letter.key()).isEqualTo("poison");
-            assertThat(letter.value().getStage()).isEqualTo(DeadLetters.ENCODE);
+            assertThat(letter.value().getStage()).isEqualTo(ScorerTopology.STAGE_ENCODE);
             assertThat(letter.value().getReason()).contains("simulated CUDA out of memory");
         });
         assertThat(callSizes.get(0)).isEqualTo(8);

@@ -53,7 +53,8 @@ public final class DemoStream {
         }
     }
 
-    private record Company(String ticker, String name, String theme) {
+    /** A company of the demo: its ticker, name and the theme its headlines mention. */
+    public record Company(String ticker, String name, String theme) {
     }
 
     private static final List<Company> COMPANIES = List.of(
@@ -108,12 +109,25 @@ public final class DemoStream {
         this.random = new SplittableRandom(seed);
     }
 
+    /** The demo's companies, in a fixed order. */
+    public static List<Company> companies() {
+        return COMPANIES;
+    }
+
     public static List<String> tickers() {
         return COMPANIES.stream().map(Company::ticker).toList();
     }
 
     public Script script() {
         return script;
+    }
+
+    /**
+     * The native id of the n-th item: seed, start and sequence, so a stream started again later (a restarted
+     * service) is new to the de-duplication horizon, and the same stream repeated is not.
+     */
+    public String nativeId(long n) {
+        return "demo-" + seed + "-" + start.toEpochMilli() + "-" + n;
     }
 
     /** Whether the surge is on at this instant of the script. */
@@ -146,7 +160,7 @@ public final class DemoStream {
         String text = fill(template, company);
         boolean post = template.startsWith("$");
         long n = sequence++;
-        IncomingItem item = new IncomingItem(SourceKind.DEMO, "demo", "demo-" + seed + "-" + n,
+        IncomingItem item = new IncomingItem(SourceKind.DEMO, "demo", nativeId(n),
                 "https://demo.finsent.invalid/" + (post ? "posts/" : "news/") + seed + "/" + n, at,
                 post ? null : text, post ? text : null, post ? List.of() : List.of(company.ticker), "demo generator", "en");
         // Exponential inter-arrival times: a Poisson stream at the current total rate.

@@ -3,6 +3,7 @@ package io.finsent.ingest.service;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -40,11 +41,7 @@ public class DemoSource {
         }
         Instant now = clock.instant();
         if (stream == null) {
-            DemoStream.Script defaults = DemoStream.Script.defaults();
-            stream = new DemoStream(config.seed(), now, new DemoStream.Script(config.surgeTicker(), defaults.cycle(), defaults.surgeStart(),
-                    defaults.surgeLength(), config.itemsPerMinute(), defaults.surgeFactor()));
-            LOG.infof("demo source on: %.0f items a minute over %d tickers, a negative surge on %s from minute 5 to 8 of every 15",
-                    config.itemsPerMinute(), DemoStream.tickers().size(), config.surgeTicker());
+            stream = open(now);
         }
         while (!stream.peekTime().isAfter(now)) {
             DemoStream.DemoItem demo = stream.next();
@@ -53,6 +50,21 @@ public class DemoSource {
                 published++;
             }
         }
+    }
+
+    private DemoStream open(Instant now) {
+        Instant start = config.start().orElse(now.minus(config.backfill()).truncatedTo(ChronoUnit.MINUTES));
+        DemoStream.Script script = new DemoStream.Script(config.surgeTicker(), config.cycle(), config.surgeStart(), config.surgeLength(),
+                config.itemsPerMinute(), config.surgeFactor());
+        LOG.infof("demo source on from %s: %.0f items a minute over %d tickers, a negative surge on %s from minute %d to %d of every %d",
+                start, config.itemsPerMinute(), DemoStream.tickers().size(), config.surgeTicker(), script.surgeStart().toMinutes(),
+                script.surgeStart().plus(script.surgeLength()).toMinutes(), script.cycle().toMinutes());
+        return new DemoStream(config.seed(), start, script);
+    }
+
+    /** The native id of the n-th item of the running stream (null before the first tick). */
+    synchronized String nativeId(long n) {
+        return stream == null ? null : stream.nativeId(n);
     }
 
     synchronized long published() {

@@ -2,6 +2,7 @@ package io.finsent.ingest.service;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,5 +96,30 @@ public interface IngestConfig {
 
         @WithDefault("BA")
         String surgeTicker();
+
+        /** The script repeats with this period. */
+        @WithDefault("15m")
+        Duration cycle();
+
+        /** When in each cycle the surge starts. */
+        @WithDefault("5m")
+        Duration surgeStart();
+
+        @WithDefault("3m")
+        Duration surgeLength();
+
+        /** The surge ticker's extra items, as a multiple of the calm rate of all tickers together. */
+        @WithDefault("1.0")
+        double surgeFactor();
+
+        /**
+         * Start the script this long before the service's start (to the whole minute) and publish what it
+         * would have produced since at once, then go on in real time: event-time windows fill without waiting.
+         */
+        @WithDefault("0s")
+        Duration backfill();
+
+        /** Start the script at this instant instead (ISO-8601, in the past), publishing the backlog at once. */
+        Optional<Instant> start();
     }
 }

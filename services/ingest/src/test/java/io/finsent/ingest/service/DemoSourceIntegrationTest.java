@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.avro.generic.GenericRecord;
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,10 +35,18 @@ class DemoSourceIntegrationTest {
         }
     }
 
+    @Inject
+    DemoSource demo;
+
     @Test
     void demoItemsFlowIntoTheRawTopic() throws Exception {
-        String first = ItemIds.ofNativeId("demo", "demo-" + SEED + "-0");
-        String tenth = ItemIds.ofNativeId("demo", "demo-" + SEED + "-9");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (demo.nativeId(0) == null && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(demo.nativeId(0)).startsWith("demo-" + SEED + "-");
+        String first = ItemIds.ofNativeId("demo", demo.nativeId(0));
+        String tenth = ItemIds.ofNativeId("demo", demo.nativeId(9));
 
         var raw = TopicReader.awaitByKey(TopicReader.RAW_TEXT, r -> r.containsKey(first) && r.containsKey(tenth));
 

@@ -1,0 +1,108 @@
+package io.finsent.alerting.service;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.finsent.alerting.trends.TrendSettings;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+/** {@code alerting.*} in application.properties; each default is documented there. */
+@ConfigMapping(prefix = "alerting")
+public interface AlertingConfig {
+
+    /** 'live', or a replay's run id: part of every trend row and alert; only 'live' notifies. */
+    @WithDefault(TrendSettings.LIVE)
+    String runId();
+
+    @WithDefault("1m")
+    Duration windowSize();
+
+    @WithDefault("30s")
+    Duration grace();
+
+    /** A still-firing alert is notified again when its event time passes the last notification plus this. */
+    @WithDefault("4h")
+    Duration repeatInterval();
+
+    /** Trend rows of a topic fed to a rule set that starts on a topic with history. */
+    @WithDefault("120")
+    int warmWindows();
+
+    /** Base of the links to an alert in notifications. */
+    @WithDefault("http://localhost:8083")
+    String dashboardUrl();
+
+    Admin admin();
+
+    Sink sink();
+
+    Api api();
+
+    @WithName("notify")
+    Notify notifications();
+
+    /** A partition of text.scored with no text for this long stops holding trend windows open (wall clock). */
+    @WithDefault("5m")
+    Duration idleAfter();
+
+    default TrendSettings trendSettings() {
+        return new TrendSettings(runId(), windowSize(), grace()).withIdleAfter(idleAfter());
+    }
+
+    /** The bootstrap administrator. */
+    interface Admin {
+        /** SHA-256 (hex) of a key with the admin role that needs no row in PostgreSQL; none by default. */
+        Optional<String> keySha256();
+    }
+
+    /** The trend sink: topic.trends into PostgreSQL. */
+    interface Sink {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("finsent-alerting-sink")
+        String groupId();
+
+        @WithDefault("200")
+        int maxPollRecords();
+
+        /** First wait after a PostgreSQL failure; doubled per failure in a row up to backoff-max. */
+        @WithDefault("250ms")
+        Duration backoffInitial();
+
+        @WithDefault("10s")
+        Duration backoffMax();
+
+        /** Liveness fails when the sink loop has not come round for this long. */
+        @WithDefault("2m")
+        Duration stallTimeout();
+    }
+
+    /** Delivery of the notification outbox. */
+    interface Notify {
+        /** How often due rows are delivered ("off": never); read by the scheduler as {@code ${alerting.notify.every}}. */
+        @WithDefault("5s")
+        String every();
+
+        /** Allow webhooks to private and loopback addresses (never in production). */
+        @WithDefault("false")
+        boolean allowPrivateTargets();
+    }
+
+    /** The REST API. */
+    interface Api {
+        /** Larger request bodies are refused (413). */
+        @WithDefault("65536")
+        int maxBodyBytes();
+
+        /** How long PUT/DELETE /v1/topics waits for the broker's acknowledgement. */
+        @WithDefault("10s")
+        Duration publishTimeout();
+
+        /** Whether GET /v1/alerts/stream is fed (a consumer of alert.events on every instance). */
+        @WithDefault("true")
+        boolean streamEnabled();
+    }
+}

@@ -1,0 +1,320 @@
+// The dashboard: sign-in with an API key, the run and range to look at, topics with sparklines, the selected
+// topic's trend chart, the live alert feed, and the analyst's subscriptions and silences.
+
+import { api, apiKey, ApiError } from './api.js';
+import { AlertFeed } from './alert-feed.js';
+import { sparkline } from './sparkline.js';
+import { TrendChart } from './trend-chart.js';
+import { Subscriptions, Silences } from './subscriptions.js';
+
+const $ = (selector) => document.querySelector(selector);
+const PRESETS = { '1h': 3_600_000, '6h': 6 * 3_600_000, '24h': 24 * 3_600_000, '7d': 7 * 24 * 3_600_000 };
+
+const view = {
+  run: 'live',
+  topic: null,
+  preset: '24h', // null when from/to were typed in
+  from: null,
+  to: null,
+  resolution: 'minute',
+};
+
+const chart = new TrendChart($('#chart'));
+const feed = new AlertFeed({
+  list: $('#alert-feed'),
+  status: $('#stream-status'),
+  onError: (e) => panelError('.alerts', e),
+  onSelect: (id) => showAlert(id),
+});
+const subscriptions = new Subscriptions($('#subscriptions'), $('#subscription-form'), $('#subs-secret'),
+  (e) => panelError('#subscriptions', e));
+const silences = new Silences($('#silences'), $('#silence-form'), (e) => panelError('#silences', e));
+
+// Exposed for the browser test and for debugging from the console.
+window.finsent = { view, chart, feed };
+
+/** Shows (or with null, clears) a panel's error; a refused key also goes to the page-wide error. */
+function panelError(within, error) {
+  const panel = $(within).closest('.panel');
+  const p = panel.querySelector('.panel-error');
+  if (!error) {
+    p.hidden = true;
+    p.textContent = '';
+    return;
+  }
+  p.textContent = error instanceof ApiError ? error.describe() : String(error.message ?? error);
+  p.hidden = false;
+  if (error instanceof ApiError && error.status === 401) {
+    pageError(error);
+  }
+}
+
+function pageError(error) {
+  const box = $('#error');
+  box.textContent = error ? (error instanceof ApiError ? error.describe() : String(error.message ?? error)) : '';
+  box.hidden = !error;
+}
+
+const plural = (n, noun) => `${n} ${noun}${Number(n) === 1 ? '' : 's'}`;
+
+// ---- range
+
+function range() {
+  if (view.preset) {
+    const to = Date.now();
+    return { from: to - PRESETS[view.preset], to };
+  }
+  return { from: view.from, to: view.to };
+}
+
+function toLocalInput(ms) {
+  const d = new Date(ms);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function showRange() {
+  const { from, to } = range();
+  $('#from').value = toLocalInput(from);
+  $('#to').value = toLocalInput(to);
+  for (const b of document.querySelectorAll('[data-preset]')) {
+    b.setAttribute('aria-pressed', String(b.dataset.preset === view.preset));
+  }
+}
+
+// ---- topics and chart
+
+async function loadRuns() {
+  const select = $('#run');
+  try {
+    const runs = await api('v1/runs');
+    const ids = ['live', ...runs.map((r) => r.run_id).filter((id) => id !== 'live')];
+    select.replaceChildren(...ids.map((id) => {
+      const run = runs.find((r) => r.run_id === id);
+      const o = new Option(run ? `${id} (${plural(run.trend_windows, 'window')}, ${plural(run.alerts, 'alert')})` : id, id);
+      o.selected = id === view.run;
+      return o;
+    }));
+  } catch (e) {
+    pageError(e);
+  }
+}
+
+async function loadTopics() {
+  const { from, to } = range();
+  const list = $('#topics');
+  try {
+    const [summary, definitions] = await Promise.all([
+      api('v1/topics/summary', { query: { run: view.run, from: new Date(from).toISOString(), to: new Date(to).toISOString() } }),
+      api('v1/topics').catch(() => []),
+    ]);
+    panelError('#topics', null);
+    const names = new Map(definitions.map((d) => [d.id, d.name]));
+    const rows = [...summary];
+    for (const d of definitions) {
+      if (!rows.some((r) => r.topic === d.id)) {
+        rows.push({ topic: d.id, count: 0, negative: 0, mean_score: null, negative_share: null, series: [] });
+      }
+    }
+    list.replaceChildren(...rows.map((t) => topicItem(t, names.get(t.topic), from, to)));
+    if (rows.length === 0) {
+      const li = document.createElement('li');
+      li.className = 'placeholder';
+      li.textContent = `No texts in run ${view.run} over this range.`;
+      list.append(li);
+    }
+    if (!view.topic && rows.length > 0) {
+      selectTopic(rows[0].topic);
+    }
+  } catch (e) {
+    list.replaceChildren();
+    panelError('#topics', e);
+  }
+}
+
+function topicItem(t, name, from, to) {
+  const li = document.createElement('li');
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.dataset.topic = t.topic;
+  button.setAttribute('aria-pressed', String(t.topic === view.topic));
+  const label = document.createElement('span');
+  label.className = 'topic-name';
+  label.textContent = name && name !== t.topic ? `${name} (${t.topic})` : t.topic;
+  const stats = document.createElement('span');
+  stats.className = 'topic-stats';
+  stats.textContent = t.count === 0 ? 'no texts'
+    : `${t.count} texts · score ${Number(t.mean_score).toFixed(2)} · ${(Number(t.negative_share) * 100).toFixed(0)} % negative`;
+  const description = `${t.topic}: ${stats.textContent}, hourly`;
+  button.append(label, sparkline(t.series ?? [], from, to, description), stats);
+  button.addEventListener('click', () => selectTopic(t.topic));
+  li.append(button);
+  return li;
+}
+
+function selectTopic(topic) {
+  view.topic = topic;
+  for (const b of document.querySelectorAll('#topics [data-topic]')) {
+    b.setAttribute('aria-pressed', String(b.dataset.topic === topic));
+  }
+  loadChart();
+}
+
+let chartRequest = 0;
+
+async function loadChart() {
+  if (!view.topic) {
+    return;
+  }
+  const request = ++chartRequest;
+  const { from, to } = range();
+  const chartBox = $('#chart');
+  chartBox.dataset.state = 'loading';
+  $('#chart-topic').textContent = `of ${view.topic}`;
+  try {
+    const rows = await api('v1/trends', {
+      query: { topic: view.topic, run: view.run, resolution: view.resolution,
+        from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+    });
+    if (request === chartRequest) {
+      panelError('#chart', null);
+      chart.draw(rows, { topic: view.topic, run: view.run, resolution: view.resolution });
+    }
+  } catch (e) {
+    if (request === chartRequest) {
+      chart.failed(e instanceof ApiError ? e.describe() : String(e));
+      panelError('#chart', e);
+    }
+  }
+}
+
+function refresh() {
+  showRange();
+  loadTopics();
+  loadChart();
+}
+
+// ---- alert detail
+
+async function showAlert(id) {
+  const dialog = $('#alert-detail');
+  try {
+    const alert = await api(`v1/alerts/${encodeURIComponent(id)}`);
+    $('#alert-detail-title').textContent = `${alert.severity} ${alert.state}: ${alert.rule} on ${alert.topic}`;
+    const fields = [['Message', alert.message], ['Rule set', alert.rule_set], ['Run', alert.run_id],
+      ['Started', alert.started_at], ['Fired', alert.fired_at], ['Resolved', alert.resolved_at],
+      ['Observed', alert.observed], ['Baseline', alert.baseline], ['Threshold', alert.threshold], ['Id', alert.alert_id]];
+    $('#alert-detail-fields').replaceChildren(...fields.filter(([, v]) => v !== null && v !== undefined).flatMap(([k, v]) => {
+      const dt = document.createElement('dt');
+      dt.textContent = k;
+      const dd = document.createElement('dd');
+      dd.textContent = typeof v === 'number' ? v.toFixed(4) : (/^\d{4}-\d\d-\d\dT/.test(v) ? new Date(v).toLocaleString() : v);
+      return [dt, dd];
+    }));
+    $('#alert-detail-history').replaceChildren(...alert.history.map((h) => {
+      const li = document.createElement('li');
+      li.textContent = `${new Date(h.event_time).toLocaleString()}: ${h.state} (${h.severity}) ${h.message}`;
+      return li;
+    }));
+    $('#alert-detail-silence').onclick = () => {
+      dialog.close();
+      silences.prefill({ topic: alert.topic, rule: alert.rule, rule_set: alert.rule_set });
+    };
+    dialog.showModal();
+  } catch (e) {
+    panelError('.alerts', e);
+  }
+}
+
+// ---- sign-in
+
+async function signIn() {
+  pageError(null);
+  try {
+    const me = await api('v1/analysts/me');
+    $('#whoami').textContent = `Signed in as ${me.name} (${me.role})`;
+    $('#key-form').hidden = true;
+    $('#signed-in').hidden = false;
+    $('#signed-out-note').hidden = true;
+    $('#dashboard').hidden = false;
+    document.body.dataset.signedIn = 'true';
+    showRange();
+    await loadRuns();
+    refresh();
+    feed.start(view.run);
+    subscriptions.load();
+    silences.load();
+  } catch (e) {
+    signOut(false);
+    pageError(e);
+  }
+}
+
+function signOut(clearKey = true) {
+  if (clearKey) {
+    apiKey.clear();
+  }
+  feed.stop();
+  chart.destroy();
+  view.topic = null;
+  document.body.dataset.signedIn = 'false';
+  $('#key-form').hidden = false;
+  $('#signed-in').hidden = true;
+  $('#signed-out-note').hidden = false;
+  $('#dashboard').hidden = true;
+  $('#whoami').textContent = '';
+}
+
+$('#key-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const key = $('#api-key').value.trim();
+  $('#api-key').value = '';
+  if (key) {
+    apiKey.set(key);
+    signIn();
+  }
+});
+$('#sign-out').addEventListener('click', () => {
+  signOut();
+  pageError(null);
+});
+
+$('#run').addEventListener('change', (event) => {
+  view.run = event.target.value;
+  view.topic = null;
+  refresh();
+  feed.start(view.run);
+});
+for (const b of document.querySelectorAll('[data-preset]')) {
+  b.addEventListener('click', () => {
+    view.preset = b.dataset.preset;
+    refresh();
+  });
+}
+$('#range-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const from = Date.parse($('#from').value);
+  const to = Date.parse($('#to').value);
+  if (Number.isNaN(from) || Number.isNaN(to) || to <= from) {
+    panelError('#chart', new Error('Choose a "to" time after the "from" time.'));
+    return;
+  }
+  Object.assign(view, { preset: null, from, to });
+  refresh();
+});
+$('#resolution').addEventListener('change', (event) => {
+  view.resolution = event.target.value;
+  loadChart();
+});
+
+// A preset range follows the clock: redraw every minute while one is chosen.
+setInterval(() => {
+  if (view.preset && document.body.dataset.signedIn === 'true' && !document.hidden) {
+    refresh();
+  }
+}, 60_000);
+
+document.body.dataset.signedIn = 'false';
+if (apiKey.get()) {
+  signIn();
+}

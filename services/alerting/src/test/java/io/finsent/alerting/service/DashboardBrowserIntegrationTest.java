@@ -1,0 +1,256 @@
+package io.finsent.alerting.service;
+
+import static io.finsent.alerting.service.TestSupport.MINUTE;
+import static io.finsent.alerting.service.TestSupport.newAnalyst;
+import static io.finsent.alerting.service.TestSupport.scored;
+import static io.finsent.alerting.service.TestSupport.subscribe;
+import static io.finsent.alerting.service.TestSupport.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedCondition;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import io.finsent.alerting.service.api.AlertStream;
+import io.finsent.common.Topics;
+import io.finsent.local.testing.LocalStackTestResource;
+import io.finsent.local.testing.SharedLocalStack;
+import io.finsent.schema.Sentiment;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The dashboard in a real browser (Debian's headless Chromium through chromedriver) against the real service:
+ * a topic's chart is drawn from exactly the trend windows PostgreSQL holds for it, and an alert fired by a
+ * negative surge appears in the live feed through the server-sent event stream, without a reload.
+ * Skipped, with the reason, where chromium or chromium-driver is not installed (.ci/run installs them).
+ */
+@QuarkusTest
+@QuarkusTestResource(LocalStackTestResource.class)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class DashboardBrowserIntegrationTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final String BOOTSTRAP = SharedLocalStack.get().bootstrapServers();
+    private static final String JDBC = SharedLocalStack.get().jdbcUrl();
+    private static final String USER = SharedLocalStack.get().jdbcUser();
+    private static final int TEXTS_PER_MINUTE = 20;
+    // Kept so the level holds: Selenium warns on every start that it has no CDP classes for this Chromium (unused here).
+    private static final Logger SELENIUM_LOG = Logger.getLogger("org.openqa.selenium");
+
+    @TestHTTPResource("/")
+    URL dashboard;
+
+    @Inject
+    AlertStream alertStream;
+
+    private ChromeDriver browser;
+
+    @BeforeEach
+    void startBrowser() {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "skipped: the dashboard browser test needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER
+                        + "); install them with: apt-get install -y chromium chromium-driver (.ci/run does)");
+        SELENIUM_LOG.setLevel(Level.SEVERE);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterEach
+    void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void theChartShowsTheStoredWindowsAndAFiringAlertArrivesInTheLiveFeed() throws Exception {
+        // Given an analyst subscribed to a topic with ten ordinary minutes (20 texts a minute, 2 of them negative),
+        // published as scored texts and closed by the trend topology
+        String topic = unique("dash");
+        TestSupport.Analyst analyst = newAnalyst("dana");
+        long subscription = subscribe(analyst, "{\"topic\": \"" + topic + "\", \"min_severity\": \"INFO\"}");
+        long base = firstMinute();
+        for (int minute = 0; minute < 10; minute++) {
+            publishMinute(topic, base + minute * MINUTE, 2);
+        }
+        closeWindowsBefore(topic, base + 10 * MINUTE, "ten trend windows",
+                () -> countOf("SELECT count(*) FROM trend_window WHERE run_id = 'live' AND topic = ?", topic) == 10);
+
+        // When the analyst opens the dashboard, first with a wrong key, then with theirs, and picks the topic
+        browser.get(dashboard.toString());
+        signIn("fsk_not-a-key");
+        waitFor("the refused key reported", ExpectedConditions.textToBePresentInElementLocated(By.id("error"), "API key was refused"));
+        signIn(analyst.key());
+        waitFor("the analyst signed in", ExpectedConditions.textToBePresentInElementLocated(By.id("whoami"), "dana"));
+        assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
+        waitFor("the topic listed", ExpectedConditions.elementToBeClickable(By.cssSelector("#topics button[data-topic='" + topic + "']")))
+                .click();
+        waitFor("the topic's chart drawn", ExpectedConditions.and(
+                ExpectedConditions.attributeToBe(By.id("chart"), "data-topic", topic),
+                ExpectedConditions.attributeToBe(By.id("chart"), "data-state", "drawn")));
+
+        // Then the chart holds one point per window PostgreSQL holds for the topic, with their volume, from the first one
+        Map<String, Object> stored = TestSupport.query(JDBC, USER, "SELECT count(*) AS windows, sum(count) AS texts,"
+                + " min(window_start) AS first FROM trend_window WHERE run_id = 'live' AND topic = ?", topic).get(0);
+        WebElement chart = browser.findElement(By.id("chart"));
+        assertThat(stored.get("windows")).isEqualTo(10L);
+        assertThat(chart.getDomAttribute("data-points")).isEqualTo("10");
+        assertThat(chart.getDomAttribute("data-texts")).isEqualTo(String.valueOf(((Number) stored.get("texts")).longValue()));
+        assertThat(script("return window.finsent.chart.pointCount()")).isEqualTo(10L);
+        assertThat(script("return window.finsent.chart.plot.data[0][0] * 1000"))
+                .isEqualTo(((Timestamp) stored.get("first")).getTime());
+        assertThat(chart.findElements(By.cssSelector("canvas"))).isNotEmpty();
+        // ... the subscription is listed, and the feed shows no alert of the topic yet
+        assertThat(browser.findElements(By.cssSelector("#subscriptions tr[data-subscription-id='" + subscription + "']"))).hasSize(1);
+        assertThat(browser.findElements(By.cssSelector("#alert-feed li[data-topic='" + topic + "']"))).isEmpty();
+
+        // When, with the feed's stream open, three minutes of the topic turn 80 % negative
+        waitFor("the live alert stream open", ExpectedConditions.attributeToBe(By.id("stream-status"), "data-state", "open"));
+        TestSupport.await("the service reading alert.events", Duration.ofSeconds(30), alertStream::positioned);
+        script("window.__sameDocument = 'before the surge'");
+        for (int minute = 10; minute < 13; minute++) {
+            publishMinute(topic, base + minute * MINUTE, 16);
+        }
+        closeWindowsBefore(topic, base + 13 * MINUTE, "the negative-share alert firing",
+                () -> countOf("SELECT count(*) FROM alert WHERE run_id = 'live' AND topic = ? AND rule = 'NEGATIVE_SHARE'"
+                        + " AND fired_at IS NOT NULL", topic) == 1);
+        String alertId = (String) TestSupport.query(JDBC, USER, "SELECT alert_id FROM alert WHERE run_id = 'live' AND topic = ?"
+                + " AND rule = 'NEGATIVE_SHARE'", topic).get(0).get("alert_id");
+
+        // Then its transitions arrive in the feed, newest first, in the same page (no reload)
+        By firing = By.cssSelector("#alert-feed li[data-alert-id='" + alertId + "'][data-state='FIRING'][data-source='stream']");
+        waitFor("the FIRING alert in the live feed", ExpectedConditions.presenceOfElementLocated(firing));
+        assertThat(browser.findElement(firing).getText()).contains(topic).contains("NEGATIVE_SHARE").contains("FIRING");
+        List<String> states = browser.findElements(By.cssSelector("#alert-feed li[data-alert-id='" + alertId + "']")).stream()
+                .map(li -> li.getDomAttribute("data-state")).toList();
+        assertThat(states).containsSubsequence("FIRING", "PENDING");
+        assertThat(script("return window.__sameDocument")).isEqualTo("before the surge");
+    }
+
+    /** Types a key into the sign-in form and submits it. */
+    private void signIn(String key) {
+        WebElement field = waitFor("the key field", ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
+        field.clear();
+        field.sendKeys(key);
+        browser.findElement(By.id("sign-in")).click();
+    }
+
+    /** 20 scored texts spread over the minute starting at {@code start}, the first {@code negative} of them negative, the rest neutral. */
+    private static void publishMinute(String topic, long start, int negative) throws Exception {
+        for (int i = 0; i < TEXTS_PER_MINUTE; i++) {
+            boolean isNegative = i < negative;
+            TestSupport.publishScored(BOOTSTRAP, scored(topic + "-" + start + "-" + i, topic, start + i * 2_500L,
+                    isNegative ? Sentiment.NEGATIVE : Sentiment.NEUTRAL, isNegative ? 0.9 : 0.1, isNegative ? 0.05 : 0.1));
+        }
+    }
+
+    /**
+     * Closes the windows ending at or before {@code end}: a neutral text 40 s after it moves stream time past the
+     * 30 s grace. Kafka Streams checks for closed windows at most once a second of wall-clock time, so one such text
+     * is sent a second until {@code done} holds; they all fall in the minute after {@code end}.
+     */
+    private static void closeWindowsBefore(String topic, long end, String what, Callable<Boolean> done) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int sent = 0;
+        while (!done.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after 60 s waiting for " + what + " (" + sent + " closing texts sent)");
+            }
+            TestSupport.publishScored(BOOTSTRAP, scored(unique(topic + "-closer"), topic, end + 40_000, Sentiment.NEUTRAL, 0.1, 0.1));
+            sent++;
+            long next = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1_100);
+            while (System.nanoTime() < next && !done.call()) {
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
+     * Where this test's texts start: five hours ago (inside the dashboard's default 24 h range), or after every text
+     * already on text.scored, so that none of ours is late for a topic sharing a partition's stream time.
+     */
+    private static long firstMinute() {
+        long latest = Long.MIN_VALUE;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = c.partitionsFor(Topics.SCORED_TEXT.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = c.endOffsets(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (partitions.stream().anyMatch(p -> c.position(p) < ends.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    latest = Math.max(latest, r.timestamp());
+                }
+            }
+        }
+        long start = Math.max(System.currentTimeMillis() - 5 * 60 * MINUTE, latest == Long.MIN_VALUE ? Long.MIN_VALUE : latest + 2 * MINUTE);
+        return start / MINUTE * MINUTE + MINUTE;
+    }
+
+    private static long countOf(String sql, Object... params) throws Exception {
+        return TestSupport.count(JDBC, USER, sql, params);
+    }
+
+    private Object script(String js) {
+        return ((JavascriptExecutor) browser).executeScript(js);
+    }
+
+    /** Waits up to 30 s; on timeout the failure holds what the page showed and the browser's console. */
+    private <T> T waitFor(String what, ExpectedCondition<T> condition) {
+        try {
+            return new WebDriverWait(browser, Duration.ofSeconds(30)).until(condition);
+        } catch (TimeoutException e) {
+            String console = browser.manage().logs().get(LogType.BROWSER).getAll().stream().map(Object::toString)
+                    .collect(Collectors.joining("\n  "));
+            String errors = browser.findElements(By.cssSelector("#error, .panel-error")).stream().map(WebElement::getText)
+                    .filter(t -> !t.isBlank()).collect(Collectors.joining(" | "));
+            throw new AssertionError("timed out after 30 s waiting for " + what + "; page errors: [" + errors + "]; stream: "
+                    + browser.findElement(By.id("stream-status")).getDomAttribute("data-state") + "; browser console:\n  " + console, e);
+        }
+    }
+}

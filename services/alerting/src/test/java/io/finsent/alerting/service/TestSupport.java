@@ -1,0 +1,179 @@
+package io.finsent.alerting.service;
+
+import static io.restassured.RestAssured.given;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import io.finsent.alerting.trends.TrendKey;
+import io.finsent.alerting.trends.TrendPartitioner;
+import io.finsent.common.Topics;
+import io.finsent.schema.MatchReason;
+import io.finsent.schema.ScoredText;
+import io.finsent.schema.Sentiment;
+import io.finsent.schema.SourceKind;
+import io.finsent.schema.TopicMatch;
+import io.finsent.schema.TopicTrendWindow;
+
+/** Test helpers: records to Kafka through the project's serdes, SQL against a database, REST calls with keys. */
+final class TestSupport {
+
+    static final String ADMIN_KEY = "test-admin-key";
+    static final long MINUTE = 60_000;
+
+    private static KafkaProducer<byte[], byte[]> producer;
+
+    private TestSupport() {
+    }
+
+    static synchronized KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+        if (producer == null) {
+            producer = new KafkaProducer<>(java.util.Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+                    new ByteArraySerializer(), new ByteArraySerializer());
+        }
+        return producer;
+    }
+
+    static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static <V extends SpecificRecord> byte[] bytes(Topics.Topic<V> topic, V value) {
+        return topic.valueSerde().serializer().serialize(topic.name(), value);
+    }
+
+    /** A scored text about {@code topic}, published at {@code at}. */
+    static ScoredText scored(String id, String topic, long at, Sentiment label, double pNegative, double pPositive) {
+        return ScoredText.newBuilder()
+                .setId(id).setSourceKind(SourceKind.PUSH).setSource("test").setPublishedAt(Instant.ofEpochMilli(at))
+                .setTitle("t " + id).setTickers(List.of())
+                .setTopics(List.of(TopicMatch.newBuilder().setTopic(topic).setReason(MatchReason.KEYWORD).setSimilarity(null).build()))
+                .setLabel(label).setPNegative(pNegative).setPNeutral(1 - pNegative - pPositive).setPPositive(pPositive)
+                .setScore(pPositive - pNegative).setWorstWindowPNegative(pNegative)
+                .setModelName("test").setModelVersion("1").setWindows(1).setWindowsCapped(false).setTokens(5)
+                .build();
+    }
+
+    /**
+     * To text.scored, always partition 0: the trend topology sees the texts in the order sent (across partitions
+     * its order is not the sending order, which would make "late" depend on scheduling).
+     */
+    static void publishScored(String bootstrapServers, ScoredText text) throws Exception {
+        producer(bootstrapServers).send(new ProducerRecord<>(Topics.SCORED_TEXT.name(), 0, text.getPublishedAt().toEpochMilli(),
+                text.getId().getBytes(), bytes(Topics.SCORED_TEXT, text))).get(30, TimeUnit.SECONDS);
+    }
+
+    /** A trend window with {@code count} texts, {@code negative} of them negative and the rest neutral. */
+    static TopicTrendWindow window(String run, String topic, long start, long count, long negative) {
+        double mean = count == 0 ? 0 : -(double) negative / count;
+        return TopicTrendWindow.newBuilder().setRunId(run).setTopic(topic).setWindowStart(Instant.ofEpochMilli(start))
+                .setWindowSizeMs(MINUTE).setCount(count).setNegative(negative).setNeutral(count - negative).setPositive(0)
+                .setMeanScore(mean).setScoreStddev(0.1).setMeanPNegative(-mean).build();
+    }
+
+    /** To topic.trends as the trend topology writes it: key run|topic|start|size, partitioned on run|topic. */
+    static void publishWindow(String bootstrapServers, TopicTrendWindow w) throws Exception {
+        publishTrendBytes(bootstrapServers, w.getRunId(), w.getTopic(),
+                new TrendKey(w.getRunId(), w.getTopic(), w.getWindowStart().toEpochMilli(), w.getWindowSizeMs()).toString(),
+                bytes(Topics.TOPIC_TRENDS, w));
+    }
+
+    static void publishTrendBytes(String bootstrapServers, String run, String topic, String key, byte[] value) throws Exception {
+        int partition = TrendPartitioner.partitionOf(run, topic, 6);
+        producer(bootstrapServers).send(new ProducerRecord<>(Topics.TOPIC_TRENDS.name(), partition, null,
+                key == null ? null : key.getBytes(), value)).get(30, TimeUnit.SECONDS);
+    }
+
+    /** Every record of a topic from the start, until {@code done} holds for what was read or the timeout. */
+    static List<ConsumerRecord<byte[], byte[]>> readUntil(String bootstrapServers, String topic, Duration timeout,
+            Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
+        List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(java.util.Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline && !done.test(read)) {
+                c.poll(Duration.ofMillis(200)).forEach(read::add);
+            }
+        }
+        return read;
+    }
+
+    static void await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.call()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    static List<Map<String, Object>> query(String jdbcUrl, String user, String sql, Object... params) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, ""); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                ResultSetMetaData meta = rs.getMetaData();
+                List<Map<String, Object>> rows = new ArrayList<>();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= meta.getColumnCount(); i++) {
+                        row.put(meta.getColumnLabel(i), rs.getObject(i));
+                    }
+                    rows.add(row);
+                }
+                return rows;
+            }
+        }
+    }
+
+    static long count(String jdbcUrl, String user, String sql, Object... params) throws SQLException {
+        return ((Number) query(jdbcUrl, user, sql, params).get(0).values().iterator().next()).longValue();
+    }
+
+    /** A new analyst (created by the bootstrap admin): its id and key. */
+    record Analyst(long id, String key) {
+    }
+
+    static Analyst newAnalyst(String name) {
+        var r = given().header("X-Api-Key", ADMIN_KEY).contentType("application/json").body("{\"name\": \"" + name + "\"}")
+                .post("/v1/analysts").then().statusCode(201).extract();
+        return new Analyst(r.jsonPath().getLong("id"), r.jsonPath().getString("api_key"));
+    }
+
+    /** A subscription of {@code analyst}; returns its id. */
+    static long subscribe(Analyst analyst, String body) {
+        return given().header("X-Api-Key", analyst.key()).contentType("application/json").body(body).post("/v1/subscriptions")
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+}

@@ -1,0 +1,244 @@
+package io.finsent.alerting.service;
+
+import static io.finsent.alerting.service.TestSupport.MINUTE;
+import static io.finsent.alerting.service.TestSupport.count;
+import static io.finsent.alerting.service.TestSupport.newAnalyst;
+import static io.finsent.alerting.service.TestSupport.publishWindow;
+import static io.finsent.alerting.service.TestSupport.query;
+import static io.finsent.alerting.service.TestSupport.scored;
+import static io.finsent.alerting.service.TestSupport.subscribe;
+import static io.finsent.alerting.service.TestSupport.unique;
+import static io.finsent.alerting.service.TestSupport.window;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import io.finsent.alerting.rules.RuleParams;
+import io.finsent.common.Topics;
+import io.finsent.local.testing.LocalStackTestResource;
+import io.finsent.local.testing.SharedLocalStack;
+import io.finsent.schema.AlertEvent;
+import io.finsent.schema.DeadLetter;
+import io.finsent.schema.Sentiment;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The trend path against a real broker and PostgreSQL: scored texts become trend rows (out-of-order texts within
+ * the grace counted, later ones not), a redelivered window changes nothing, a negative surge fires an alert that
+ * is notified to subscribers (not to a silenced one, never for a replay run), and garbage on topic.trends is a
+ * dead letter while the sink goes on.
+ */
+@QuarkusTest
+@QuarkusTestResource(LocalStackTestResource.class)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class TrendSinkIntegrationTest {
+
+    private static final String BOOTSTRAP = SharedLocalStack.get().bootstrapServers();
+    private static final String JDBC = SharedLocalStack.get().jdbcUrl();
+    private static final String USER = SharedLocalStack.get().jdbcUser();
+
+    private static List<Map<String, Object>> sql(String sql, Object... params) throws Exception {
+        return query(JDBC, USER, sql, params);
+    }
+
+    private static long countOf(String sql, Object... params) throws Exception {
+        return count(JDBC, USER, sql, params);
+    }
+
+    @Test
+    void scoredTextsBecomeTrendRowsAndARedeliveryChangesNothing() throws Exception {
+        String topic = unique("pipe");
+        long base = System.currentTimeMillis() / MINUTE * MINUTE - 60 * MINUTE;
+        // Given window 0: 3 negative and 2 positive texts; window 1: 4 neutral ones
+        int n = 0;
+        for (int i = 0; i < 3; i++) {
+            TestSupport.publishScored(BOOTSTRAP, scored(topic + "-" + n++, topic, base + 1000 * i, Sentiment.NEGATIVE, 0.9, 0.05));
+        }
+        for (int i = 0; i < 2; i++) {
+            TestSupport.publishScored(BOOTSTRAP, scored(topic + "-" + n++, topic, base + 5000 + 1000 * i, Sentiment.POSITIVE, 0.05, 0.9));
+        }
+        for (int i = 0; i < 4; i++) {
+            TestSupport.publishScored(BOOTSTRAP, scored(topic + "-" + n++, topic, base + MINUTE + 5_000 * i, Sentiment.NEUTRAL, 0.1, 0.1));
+        }
+        // When a window-0 text arrives out of order but within the grace (stream time is 1m15s, window 0 closes at 1m30s) ...
+        TestSupport.publishScored(BOOTSTRAP, scored(topic + "-ooo", topic, base + 30_000, Sentiment.NEGATIVE, 0.9, 0.05));
+        // ... and one after the grace (stream time 2m10s)
+        TestSupport.publishScored(BOOTSTRAP, scored(topic + "-w2", topic, base + 2 * MINUTE + 10_000, Sentiment.NEUTRAL, 0.1, 0.1));
+        TestSupport.publishScored(BOOTSTRAP, scored(topic + "-late", topic, base + 10_000, Sentiment.NEGATIVE, 0.9, 0.05));
+
+        // Then windows 0..2 close once stream time passes 3m30s (Kafka Streams checks at most once a second)
+        TestSupport.await("three trend rows", Duration.ofSeconds(120), () -> {
+            TestSupport.publishScored(BOOTSTRAP, scored(unique(topic + "-closer"), topic, base + 5 * MINUTE, Sentiment.NEUTRAL, 0.1, 0.1));
+            return countOf("SELECT count(*) FROM trend_window WHERE run_id = 'live' AND topic = ?", topic) >= 3;
+        });
+        List<Map<String, Object>> rows = trendRows(topic);
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(0)).containsEntry("count", 6L).containsEntry("negative", 4L).containsEntry("positive", 2L)
+                .containsEntry("neutral", 0L);
+        assertThat((Double) rows.get(0).get("mean_score")).isCloseTo((4 * -0.85 + 2 * 0.85) / 6, within(1e-6));
+        assertThat((Double) rows.get(0).get("mean_p_negative")).isCloseTo((4 * 0.9 + 2 * 0.05) / 6, within(1e-6));
+        assertThat(rows.get(1)).containsEntry("count", 4L).containsEntry("neutral", 4L);
+        assertThat((Double) rows.get(1).get("score_stddev")).isCloseTo(0, within(1e-9));
+        assertThat(rows.get(2)).containsEntry("count", 1L);
+        // The late text is a dead letter of the topology, with its original key
+        List<ConsumerRecord<byte[], byte[]>> dlq = TestSupport.readUntil(BOOTSTRAP, Topics.DEAD_LETTERS.name(), Duration.ofSeconds(20),
+                read -> read.stream().anyMatch(r -> r.key() != null && new String(r.key()).equals(topic + "-late")));
+        assertThat(dlq).anyMatch(r -> r.key() != null && new String(r.key()).equals(topic + "-late"));
+
+        // When every trend record of the topic is delivered again
+        String prefix = "live|" + topic + "|";
+        List<ConsumerRecord<byte[], byte[]>> trends = TestSupport.readUntil(BOOTSTRAP, Topics.TOPIC_TRENDS.name(), Duration.ofSeconds(20),
+                read -> read.stream().filter(r -> r.key() != null && new String(r.key()).startsWith(prefix)).count() >= 3);
+        List<ConsumerRecord<byte[], byte[]>> ours = trends.stream().filter(r -> r.key() != null && new String(r.key()).startsWith(prefix)).toList();
+        assertThat(ours).hasSize(3);
+        long eventsBefore = countOf("SELECT count(*) FROM alert_event WHERE topic = ?", topic);
+        for (ConsumerRecord<byte[], byte[]> r : ours) {
+            TestSupport.publishTrendBytes(BOOTSTRAP, "live", topic, new String(r.key()), r.value());
+        }
+        // ... followed by a new window of the topic (same partition, so it is written after the redeliveries)
+        long marker = base + 10 * MINUTE;
+        publishWindow(BOOTSTRAP, window("live", topic, marker, 1, 0));
+        TestSupport.await("the marker window", Duration.ofSeconds(30),
+                () -> countOf("SELECT count(*) FROM trend_window WHERE topic = ? AND window_start = ?", topic, Sql.ts(marker)) == 1);
+
+        // Then the rows are exactly as before: nothing counted twice, no alert event added
+        assertThat(trendRows(topic).subList(0, 3)).isEqualTo(rows);
+        assertThat(countOf("SELECT count(*) FROM alert_event WHERE topic = ?", topic)).isEqualTo(eventsBefore);
+        assertThat(countOf("SELECT count(*) FROM rule_state WHERE topic = ? AND run_id = 'live' AND last_window_start = ?", topic, marker))
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aSurgeFiresAnAlertNotifiedToSubscribersButNotToSilencedOnesNorForReplays() throws Exception {
+        String topic = unique("surge");
+        String replay = unique("replay");
+        TestSupport.Analyst alice = newAnalyst("alice");
+        TestSupport.Analyst bob = newAnalyst("bob");
+        TestSupport.Analyst carol = newAnalyst("carol");
+        TestSupport.Analyst eve = newAnalyst("eve");
+        long aliceSub = subscribe(alice, "{\"topic\": \"" + topic + "\", \"min_severity\": \"INFO\", \"webhook_url\": \"https://hooks.example.com/alice\"}");
+        long bobSub = subscribe(bob, "{\"topic\": \"*\", \"min_severity\": \"INFO\", \"webhook_url\": \"https://hooks.example.com/bob\"}");
+        long carolSub = subscribe(carol, "{\"topic\": \"" + unique("other") + "\", \"min_severity\": \"INFO\", \"webhook_url\": \"https://hooks.example.com/carol\"}");
+        given().header("X-Api-Key", bob.key()).contentType("application/json")
+                .body("{\"topic\": \"" + topic + "\", \"ends_at\": \"" + Instant.now().plusSeconds(3600) + "\", \"comment\": \"known: earnings call\"}")
+                .post("/v1/silences").then().statusCode(201);
+
+        // (rule sets apply to every run: default and eve's below, in live and in the replay)
+        // Given ten ordinary windows (10 % negative), in the live run and in a replay
+        long base = System.currentTimeMillis() / MINUTE * MINUTE - 180 * MINUTE;
+        List<long[]> windows = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            windows.add(new long[] {base + i * MINUTE, 20, 2});
+        }
+        for (long[] w : windows) {
+            publishWindow(BOOTSTRAP, window("live", topic, w[0], w[1], w[2]));
+            publishWindow(BOOTSTRAP, window(replay, topic, w[0], w[1], w[2]));
+        }
+        TestSupport.await("ten live windows", Duration.ofSeconds(30),
+                () -> countOf("SELECT count(*) FROM trend_window WHERE run_id = 'live' AND topic = ?", topic) == 10);
+        // ... and an analyst whose overrides make a rule set new to the topic: it starts from the stored history
+        String overrides = "{\"negativeShareSigmas\": 2.5}";
+        long eveSub = subscribe(eve, "{\"topic\": \"" + topic + "\", \"rule_params\": " + overrides + ", \"webhook_url\": \"https://hooks.example.com/eve\"}");
+        String eveRuleSet = RuleParams.fromJson(overrides).id();
+
+        // When six windows are 80 % negative, then four ordinary ones follow
+        List<long[]> rest = new ArrayList<>();
+        for (int i = 10; i < 16; i++) {
+            rest.add(new long[] {base + i * MINUTE, 20, 16});
+        }
+        for (int i = 16; i < 20; i++) {
+            rest.add(new long[] {base + i * MINUTE, 20, 2});
+        }
+        for (long[] w : rest) {
+            publishWindow(BOOTSTRAP, window("live", topic, w[0], w[1], w[2]));
+            publishWindow(BOOTSTRAP, window(replay, topic, w[0], w[1], w[2]));
+        }
+        TestSupport.await("twenty windows in both runs", Duration.ofSeconds(30),
+                () -> countOf("SELECT count(*) FROM trend_window WHERE topic = ?", topic) == 40
+                        && countOf("SELECT count(*) FROM rule_state WHERE topic = ? AND last_window_start = ?", topic, base + 19 * MINUTE) == 4);
+
+        // Then the negative-share alert went PENDING, FIRING, RESOLVED, under the default rule set
+        List<Map<String, Object>> alerts = sql("SELECT * FROM alert WHERE run_id = 'live' AND topic = ? AND rule_set = 'default'"
+                + " AND rule = 'NEGATIVE_SHARE'", topic);
+        assertThat(alerts).hasSize(1);
+        String alertId = (String) alerts.get(0).get("alert_id");
+        assertThat(alerts.get(0)).containsEntry("state", "RESOLVED");
+        assertThat(sql("SELECT state FROM alert_event WHERE alert_id = ? ORDER BY event_time, id", alertId))
+                .extracting(r -> r.get("state")).containsExactly("PENDING", "FIRING", "RESOLVED");
+
+        // ... notified to alice: fired, repeated after 3 minutes of event time (test repeat interval), resolved
+        assertThat(sql("SELECT idempotency_key FROM notification_outbox WHERE subscription_id = ? AND payload->>'alert_id' = ? ORDER BY id",
+                aliceSub, alertId)).extracting(r -> r.get("idempotency_key"))
+                .containsExactly(alertId + ":FIRING:" + aliceSub, alertId + ":FIRING:" + aliceSub + ":repeat1", alertId + ":RESOLVED:" + aliceSub);
+        Map<String, Object> fired = sql("SELECT * FROM notification_outbox WHERE idempotency_key = ?", alertId + ":FIRING:" + aliceSub).get(0);
+        assertThat(fired).containsEntry("target", "https://hooks.example.com/alice").containsEntry("status", "pending")
+                .containsEntry("analyst_id", alice.id()).containsEntry("channel", "webhook");
+        assertThat(fired.get("payload").toString()).contains("\"state\": \"FIRING\"").contains("\"topic\": \"" + topic + "\"")
+                .contains("/v1/alerts/" + alertId).contains("NEGATIVE_SHARE firing");
+        // ... never to bob (silenced on this topic) nor carol (another topic)
+        assertThat(countOf("SELECT count(*) FROM notification_outbox WHERE subscription_id IN (?, ?) AND payload->>'topic' = ?", bobSub, carolSub,
+                topic)).isZero();
+        // ... and eve's rule set, warmed with the ten stored windows, fired too, for her
+        assertThat(countOf("SELECT count(*) FROM alert WHERE run_id = 'live' AND topic = ? AND rule_set = ? AND fired_at IS NOT NULL",
+                topic, eveRuleSet)).isPositive();
+        assertThat(countOf("SELECT count(*) FROM notification_outbox WHERE subscription_id = ? AND idempotency_key LIKE '%:FIRING:%'", eveSub))
+                .isPositive();
+        assertThat(countOf("SELECT count(*) FROM notification_outbox WHERE subscription_id = ? AND payload->>'rule_set' <> ?", eveSub, eveRuleSet))
+                .isZero();
+
+        // The replay recorded the same alert lifecycle, and notified nobody
+        assertThat(sql("SELECT e.state FROM alert_event e JOIN alert a USING (alert_id) WHERE a.run_id = ? AND a.topic = ?"
+                + " AND a.rule = 'NEGATIVE_SHARE' AND a.rule_set = 'default' ORDER BY e.event_time, e.id", replay, topic))
+                .extracting(r -> r.get("state")).containsExactly("PENDING", "FIRING", "RESOLVED");
+        assertThat(countOf("SELECT count(*) FROM notification_outbox WHERE payload->>'run_id' = ?", replay)).isZero();
+
+        // The live changes were published to alert.events, the replay's were not
+        List<AlertEvent> events = TestSupport.readUntil(BOOTSTRAP, Topics.ALERT_EVENTS.name(), Duration.ofSeconds(20),
+                        read -> read.stream().filter(r -> new String(r.key()).equals(alertId)).count() >= 3).stream()
+                .map(r -> Topics.ALERT_EVENTS.valueSerde().deserializer().deserialize(r.topic(), r.value()))
+                .filter(e -> e.getTopic().equals(topic)).toList();
+        assertThat(events).filteredOn(e -> e.getAlertId().equals(alertId)).extracting(e -> e.getState().name())
+                .containsExactly("PENDING", "FIRING", "RESOLVED");
+        assertThat(events).noneMatch(e -> e.getRunId().equals(replay));
+    }
+
+    @Test
+    void garbageOnTopicTrendsIsADeadLetterAndTheSinkGoesOn() throws Exception {
+        String topic = unique("garbage");
+        byte[] garbage = {(byte) 0xC3, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x10, 0x11};
+        String key = "live|" + topic + "|0|60000";
+        TestSupport.publishTrendBytes(BOOTSTRAP, "live", topic, key, garbage);
+        long start = System.currentTimeMillis() / MINUTE * MINUTE - 30 * MINUTE;
+        publishWindow(BOOTSTRAP, window("live", topic, start, 7, 1));
+
+        TestSupport.await("the window after the garbage", Duration.ofSeconds(30),
+                () -> countOf("SELECT count(*) FROM trend_window WHERE topic = ?", topic) == 1);
+        List<ConsumerRecord<byte[], byte[]>> dlq = TestSupport.readUntil(BOOTSTRAP, Topics.DEAD_LETTERS.name(), Duration.ofSeconds(20),
+                read -> read.stream().anyMatch(r -> r.key() != null && new String(r.key()).equals(key)));
+        DeadLetter letter = dlq.stream().filter(r -> r.key() != null && new String(r.key()).equals(key))
+                .map(r -> Topics.DEAD_LETTERS.valueSerde().deserializer().deserialize(r.topic(), r.value())).findFirst().orElseThrow();
+        assertThat(letter.getStage()).isEqualTo(AlertingProducer.SINK_STAGE);
+        assertThat(letter.getOriginalTopic()).isEqualTo(Topics.TOPIC_TRENDS.name());
+        assertThat(letter.getOriginalValue()).isEqualTo(ByteBuffer.wrap(garbage));
+        assertThat(letter.getReason()).isNotBlank();
+        assertThat(sql("SELECT count FROM trend_window WHERE topic = ?", topic).get(0)).containsEntry("count", 7L);
+    }
+
+    private static List<Map<String, Object>> trendRows(String topic) throws Exception {
+        return sql("SELECT window_start, window_size_ms, count, negative, neutral, positive, mean_score, score_stddev, mean_p_negative"
+                + " FROM trend_window WHERE run_id = 'live' AND topic = ? ORDER BY window_start", topic);
+    }
+}

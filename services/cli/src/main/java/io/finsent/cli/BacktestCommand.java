@@ -1,0 +1,189 @@
+package io.finsent.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.finsent.alerting.backtest.Backtest;
+import io.finsent.alerting.backtest.BacktestReport;
+import io.finsent.alerting.rules.AlertTransition;
+import io.finsent.alerting.rules.RuleKind;
+import io.finsent.alerting.rules.RuleParams;
+import io.finsent.alerting.trends.TrendPoint;
+import io.finsent.cli.replay.ReplayException;
+import io.finsent.cli.replay.RunDatabase;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ./monitor backtest}: what several rule parameter sets would have fired over a run's trend windows, side by side. */
+@Command(name = "backtest", mixinStandardHelpOptions = true,
+        description = {"Evaluates rule parameter sets over a run's trend windows (PostgreSQL trend_window rows, written by the",
+                "alerting service for live or a replay) with the same rule evaluator as live alerting, and reports the alerts each",
+                "set would have fired per topic and rule, side by side, with a timeline. The defaults are always included as 'default'."})
+final class BacktestCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--run", required = true, paramLabel = "RUN", description = "Run id: 'live' or a replay's.")
+    String run;
+
+    @Option(names = "--from", paramLabel = "ISO", description = "First window start (default: the run's first).")
+    String from;
+
+    @Option(names = "--to", paramLabel = "ISO", description = "Window starts before this (default: the run's last).")
+    String to;
+
+    @Option(names = "--params", paramLabel = "NAME=JSON", description = "A rule set, e.g. strict='{\"negativeShareSigmas\": 6}'; repeatable.")
+    List<String> params = List.of();
+
+    @Option(names = "--params-file", paramLabel = "FILE", description = "JSON object of rule sets by name, each a (partial) parameter object.")
+    Path paramsFile;
+
+    @Option(names = "--jdbc-url", defaultValue = "jdbc:postgresql://127.0.0.1:5432/finsent", paramLabel = "URL", description = "Database (default: ${DEFAULT-VALUE}).")
+    String jdbcUrl;
+
+    @Option(names = "--jdbc-user", defaultValue = "postgres", paramLabel = "USER", description = "Database user (default: ${DEFAULT-VALUE}).")
+    String jdbcUser;
+
+    @Option(names = "--json", description = "Print the report as one JSON object.")
+    boolean json;
+
+    @Option(names = "--csv", description = "Print the side-by-side counts as CSV.")
+    boolean csv;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Map<String, RuleParams> sets = new TreeMap<>();
+        Instant start;
+        Instant end;
+        try {
+            if (json && csv) {
+                throw new IllegalArgumentException("choose one of --json and --csv");
+            }
+            start = from == null ? null : ReplayCommand.instant("--from", from);
+            end = to == null ? null : ReplayCommand.instant("--to", to);
+            if (start != null && end != null && !start.isBefore(end)) {
+                throw new IllegalArgumentException("--from (" + from + ") must be before --to (" + to + ")");
+            }
+            sets.put(RuleParams.DEFAULT_ID, RuleParams.defaults());
+            for (String p : params) {
+                int eq = p.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--params '" + p + "' is not NAME=JSON");
+                }
+                put(sets, p.substring(0, eq), RuleParams.fromJson(p.substring(eq + 1)));
+            }
+            if (paramsFile != null) {
+                JsonNode root;
+                try {
+                    root = new ObjectMapper().readTree(Files.readString(paramsFile));
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("cannot read --params-file " + paramsFile + ": " + e.getMessage());
+                }
+                if (root == null || !root.isObject()) {
+                    throw new IllegalArgumentException("--params-file must hold a JSON object of rule sets by name");
+                }
+                for (var it = root.fields(); it.hasNext(); ) {
+                    var field = it.next();
+                    put(sets, field.getKey(), RuleParams.fromJson(field.getValue().toString()));
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("monitor backtest: " + e.getMessage());
+            return 2;
+        }
+        List<TrendPoint> windows;
+        try {
+            windows = RunDatabase.trendRows(jdbcUrl, jdbcUser, run, start, end).stream().map(RunDatabase.TrendRow::toPoint).toList();
+        } catch (ReplayException e) {
+            err.println("monitor backtest: " + e.getMessage());
+            return 1;
+        }
+        if (windows.isEmpty()) {
+            err.println("monitor backtest: run '" + run + "' has no trend windows" + (start == null && end == null ? "" : " in that range")
+                    + "; list a replay's with ./monitor replay, or check the run id");
+            return 1;
+        }
+        BacktestReport report = Backtest.run(run, windows, sets);
+        if (json) {
+            out.println(new ObjectMapper().writeValueAsString(report));
+        } else if (csv) {
+            out.println("rule_set,rule_set_id,topic,rule,windows,fired");
+            for (BacktestReport.Row row : report.rows()) {
+                out.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%d%n", row.ruleSet(), row.ruleSetId(), row.topic(), row.rule(), row.windows(), row.fired());
+            }
+        } else {
+            printText(out, report);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void put(Map<String, RuleParams> sets, String name, RuleParams params) {
+        if (name.isBlank() || sets.containsKey(name)) {
+            throw new IllegalArgumentException("rule set name '" + name + "' is blank or given twice ('default' is always included)");
+        }
+        sets.put(name, params);
+    }
+
+    private static void printText(PrintWriter out, BacktestReport report) {
+        out.printf(Locale.ROOT, "Backtest of run %s: %d windows, %d rule sets%n%n", report.runId(), report.windows(), report.ruleSets().size());
+        List<String> names = report.ruleSets().stream().map(BacktestReport.RuleSetResult::name).toList();
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-24s %-15s %8s", "topic", "rule", "windows"));
+        names.forEach(n -> header.append(String.format(Locale.ROOT, " %12s", abbreviate(n, 12))));
+        out.println(header);
+        Map<String, Map<RuleKind, List<Integer>>> table = new TreeMap<>();
+        Map<String, Integer> windowsByTopic = new TreeMap<>();
+        for (BacktestReport.RuleSetResult set : report.ruleSets()) {
+            for (BacktestReport.TopicResult topic : set.topics()) {
+                windowsByTopic.put(topic.topic(), topic.windows());
+                for (RuleKind rule : RuleKind.values()) {
+                    table.computeIfAbsent(topic.topic(), t -> new LinkedHashMap<>()).computeIfAbsent(rule, r -> new ArrayList<>())
+                            .add(topic.fired().getOrDefault(rule, 0));
+                }
+            }
+        }
+        table.forEach((topic, rules) -> rules.forEach((rule, fired) -> {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-24s %-15s %8d", abbreviate(topic, 24), rule, windowsByTopic.get(topic)));
+            fired.forEach(f -> line.append(String.format(Locale.ROOT, " %12d", f)));
+            out.println(line);
+        }));
+        StringBuilder total = new StringBuilder(String.format(Locale.ROOT, "%-24s %-15s %8s", "all topics", "fired", ""));
+        report.ruleSets().forEach(s -> total.append(String.format(Locale.ROOT, " %12d", s.fired())));
+        out.println(total);
+        for (BacktestReport.RuleSetResult set : report.ruleSets()) {
+            out.printf(Locale.ROOT, "%nTimeline of %s (%s):%n", set.name(), set.ruleSetId());
+            List<AlertTransition> all = new ArrayList<>();
+            set.topics().forEach(t -> all.addAll(t.timeline()));
+            all.sort(java.util.Comparator.comparingLong(AlertTransition::windowStart).thenComparing(AlertTransition::topic)
+                    .thenComparing(AlertTransition::rule));
+            if (all.isEmpty()) {
+                out.println("  (no alerts)");
+            }
+            for (AlertTransition t : all) {
+                out.printf(Locale.ROOT, "  %s  %-20s %-15s %-9s %-8s observed %.4f threshold %.4f%n", Instant.ofEpochMilli(t.windowStart()),
+                        abbreviate(t.topic(), 20), t.rule(), t.state(), t.severity(), t.observed(), t.threshold());
+            }
+        }
+    }
+
+    private static String abbreviate(String s, int width) {
+        return s.length() <= width ? s : s.substring(0, width - 1) + "~";
+    }
+}

@@ -1,0 +1,149 @@
+package io.finsent.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import io.finsent.local.LocalStack;
+import io.finsent.local.LocalStackConfig;
+import io.finsent.local.LocalStackException;
+
+/**
+ * The embedded stack (KRaft broker, PostgreSQL) and the three services as child processes, as
+ * {@code ./monitor up} and {@code ./monitor demo} run them: the demo topics are published before the
+ * scorer starts, so that no demo text is scored without them; services stop before the stack.
+ */
+final class EmbeddedPipeline implements AutoCloseable {
+
+    /**
+     * @param ports       HTTP ports of scorer, ingest and alerting (0: any free port)
+     * @param demo        ingest's demo source settings (keys under {@code ingest.demo.}), or null for no demo
+     * @param alerting    settings of the alerting service (keys under {@code alerting.}), e.g. the grace
+     */
+    record Options(Path dataDir, int kafkaPort, int postgresPort, int scorerPort, int ingestPort, int alertingPort, Path model,
+                   Map<String, String> demo, Map<String, String> alerting) {
+    }
+
+    private final LocalStack stack;
+    private final List<ServiceProcess> services;
+    private final String adminKey;
+
+    private EmbeddedPipeline(LocalStack stack, List<ServiceProcess> services, String adminKey) {
+        this.stack = stack;
+        this.services = services;
+        this.adminKey = adminKey;
+    }
+
+    static EmbeddedPipeline start(Options options, PrintWriter out) throws IOException, InterruptedException {
+        out.printf("Starting the embedded stack in %s ...%n", options.dataDir().toAbsolutePath());
+        out.flush();
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(LocalStackConfig.persistent(options.dataDir()).withPorts(options.kafkaPort(), options.postgresPort()));
+        } catch (LocalStackException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        List<ServiceProcess> services = new ArrayList<>();
+        try {
+            if (options.demo() != null) {
+                out.printf("Publishing the %d demo topics ...%n", DemoTopics.publish(stack.bootstrapServers()));
+            }
+            String adminKey = adminKey(options.dataDir());
+            Path logs = options.dataDir().resolve("logs");
+            out.printf("Starting the scorer, alerting and ingest%s ...%n", options.demo() == null ? "" : " (with the demo stream)");
+            out.flush();
+            Map<String, String> kafka = Map.of("kafka.bootstrap.servers", stack.bootstrapServers(),
+                    "quarkus.kafka-streams.bootstrap-servers", stack.bootstrapServers());
+            Map<String, String> scorer = new HashMap<>(kafka);
+            scorer.put("scorer.model-dir", (options.model() != null ? options.model() : Models.defaultModel()).toAbsolutePath().toString());
+            scorer.put("kafka-streams.state.dir", options.dataDir().resolve("scorer-state").toAbsolutePath().toString());
+            Map<String, String> alerting = new HashMap<>(kafka);
+            alerting.putAll(stack.serviceConfig());
+            alerting.put("kafka-streams.state.dir", options.dataDir().resolve("alerting-state").toAbsolutePath().toString());
+            alerting.put("alerting.admin.key-sha256", sha256(adminKey));
+            options.alerting().forEach((key, value) -> alerting.put("alerting." + key, value));
+            Map<String, String> ingest = new HashMap<>(kafka);
+            ingest.put("ingest.demo.enabled", Boolean.toString(options.demo() != null));
+            if (options.demo() != null) {
+                options.demo().forEach((key, value) -> ingest.put("ingest.demo." + key, value));
+            }
+            services.add(start(stack, "scorer", logs, options.scorerPort(), scorer));
+            services.add(start(stack, "alerting", logs, options.alertingPort(), alerting));
+            services.add(start(stack, "ingest", logs, options.ingestPort(), ingest));
+            for (ServiceProcess service : services) {
+                service.awaitReady(Duration.ofSeconds(120));
+            }
+            return new EmbeddedPipeline(stack, services, adminKey);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private static ServiceProcess start(LocalStack stack, String name, Path logs, int port, Map<String, String> config) throws IOException {
+        ServiceProcess service = ServiceProcess.start(name, Models.home(), logs, port == 0 ? freePort() : port, config);
+        stack.stopBefore(service);
+        return service;
+    }
+
+    LocalStack stack() {
+        return stack;
+    }
+
+    List<ServiceProcess> services() {
+        return services;
+    }
+
+    ServiceProcess service(String name) {
+        return services.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** The admin API key of the alerting service: kept in the data directory (mode 600), so restarts keep it. */
+    String adminKey() {
+        return adminKey;
+    }
+
+    @Override
+    public void close() {
+        stack.close();
+    }
+
+    private static String adminKey(Path dataDir) throws IOException {
+        Path file = dataDir.resolve("admin.key");
+        if (Files.isRegularFile(file)) {
+            return Files.readString(file).strip();
+        }
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        String key = "fsa_" + HexFormat.of().formatHex(bytes);
+        Files.writeString(file, key + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return key;
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

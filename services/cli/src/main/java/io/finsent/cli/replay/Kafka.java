@@ -1,0 +1,205 @@
+package io.finsent.cli.replay;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.finsent.alerting.trends.EndOfInput;
+
+/** The few Kafka admin and consumer calls a replay needs, with errors that say what to do. */
+final class Kafka {
+
+    private static final long TIMEOUT_S = 30;
+
+    private Kafka() {
+    }
+
+    static <T> T get(KafkaFuture<T> future, String what) {
+        try {
+            return future.get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplayCancelledException("interrupted while " + what);
+        } catch (ExecutionException e) {
+            throw new ReplayException("Kafka refused " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new ReplayException("Kafka did not answer within " + TIMEOUT_S + " s while " + what, e);
+        }
+    }
+
+    static void checkReachable(Admin admin, String bootstrap) {
+        try {
+            admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplayCancelledException("interrupted while connecting to Kafka");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ReplayException("no Kafka broker answers at " + bootstrap + ": start the stack with ./monitor up, or pass"
+                    + " --bootstrap-servers HOST:PORT");
+        }
+    }
+
+    static boolean exists(Admin admin, String topic) {
+        return get(admin.listTopics().names(), "listing topics").contains(topic);
+    }
+
+    static Set<String> topics(Admin admin) {
+        return get(admin.listTopics().names(), "listing topics");
+    }
+
+    static int partitionsOf(Admin admin, String topic, int fallback) {
+        try {
+            Map<String, TopicDescription> d = admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);
+            return d.get(topic).partitions().size();
+        } catch (ExecutionException | TimeoutException e) {
+            return fallback;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplayCancelledException("interrupted while describing " + topic);
+        }
+    }
+
+    static void create(Admin admin, Collection<NewTopic> topics) {
+        for (var entry : admin.createTopics(topics).values().entrySet()) {
+            try {
+                entry.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new ReplayException("cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ReplayCancelledException("interrupted while creating topics");
+            } catch (TimeoutException e) {
+                throw new ReplayException("Kafka did not create topic " + entry.getKey() + " within " + TIMEOUT_S + " s", e);
+            }
+        }
+    }
+
+    /** The group's committed offsets; empty for an unknown group. */
+    static Map<TopicPartition, Long> committed(Admin admin, String group) {
+        Map<TopicPartition, OffsetAndMetadata> offsets;
+        try {
+            offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return Map.of();
+            }
+            throw new ReplayException("cannot read the offsets of group " + group + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new ReplayException("Kafka did not give the offsets of group " + group + " within " + TIMEOUT_S + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplayCancelledException("interrupted while reading offsets");
+        }
+        Map<TopicPartition, Long> result = new HashMap<>();
+        offsets.forEach((tp, om) -> {
+            if (om != null) {
+                result.put(tp, om.offset());
+            }
+        });
+        return result;
+    }
+
+    static void setCommitted(Admin admin, String group, Map<TopicPartition, Long> offsets) {
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+        offsets.forEach((tp, offset) -> commits.put(tp, new OffsetAndMetadata(offset)));
+        get(admin.alterConsumerGroupOffsets(group, commits).all(), "setting the start offsets of group " + group);
+    }
+
+    static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(TIMEOUT_S));
+        if (infos == null || infos.isEmpty()) {
+            throw new ReplayException("topic " + topic + " does not exist");
+        }
+        return infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    }
+
+    /** Per partition, the first offset whose record timestamp is at or after {@code at} (the end offset when there is none). */
+    static Map<TopicPartition, Long> offsetsAt(String bootstrap, String topic, Instant at) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            Map<TopicPartition, Long> query = new HashMap<>();
+            partitions.forEach(tp -> query.put(tp, at.toEpochMilli()));
+            Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, Duration.ofSeconds(TIMEOUT_S));
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(TIMEOUT_S));
+            Map<TopicPartition, Long> result = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                OffsetAndTimestamp o = found.get(tp);
+                result.put(tp, o == null ? ends.get(tp) : o.offset());
+            }
+            return result;
+        }
+    }
+
+    /** The end offsets (last stable offsets: committed transactions only) of every partition. */
+    static Map<TopicPartition, Long> endOffsets(String bootstrap, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
+            return new HashMap<>(consumer.endOffsets(partitions(consumer, topic), Duration.ofSeconds(TIMEOUT_S)));
+        }
+    }
+
+    /** One end-of-input marker to every partition of {@code topic}, at {@code timestamp}. */
+    static void writeMarkers(String bootstrap, String topic, Instant timestamp) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new ByteArraySerializer())) {
+            int partitions = producer.partitionsFor(topic).size();
+            for (int p = 0; p < partitions; p++) {
+                producer.send(new ProducerRecord<String, byte[]>(topic, p, timestamp.toEpochMilli(), EndOfInput.KEY, (byte[]) null));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Deletes topics, ignoring those already gone. */
+    static void deleteTopics(Admin admin, Collection<String> topics) {
+        if (topics.isEmpty()) {
+            return;
+        }
+        try {
+            admin.deleteTopics(topics).all().get(TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                throw new ReplayException("cannot delete topics " + topics + ": " + e.getCause().getMessage(), e.getCause());
+            }
+        } catch (TimeoutException e) {
+            throw new ReplayException("Kafka did not delete topics " + topics + " within " + TIMEOUT_S + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplayCancelledException("interrupted while deleting topics");
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package io.finsent.cli.replay;
+
+/** A replay stopped before its end (Ctrl-C or {@link Replay#cancel()}); its committed progress is kept for a resume. */
+public final class ReplayCancelledException extends RuntimeException {
+
+    public ReplayCancelledException(String message) {
+        super(message);
+    }
+}

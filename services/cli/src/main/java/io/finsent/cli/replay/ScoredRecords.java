@@ -1,0 +1,44 @@
+package io.finsent.cli.replay;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+import io.finsent.alerting.trends.EndOfInput;
+import io.finsent.common.Topics;
+import io.finsent.schema.ScoredText;
+
+/** The scored texts of a topic published in a range, by id (read_committed; end-of-input markers left out). */
+public final class ScoredRecords {
+
+    private ScoredRecords() {
+    }
+
+    public static Map<String, ScoredText> read(String bootstrap, String topic, Instant from, Instant to) {
+        Map<String, ScoredText> byId = new TreeMap<>();
+        Map<TopicPartition, Long> starts = Kafka.offsetsAt(bootstrap, topic, from);
+        try (KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap)) {
+            List<TopicPartition> partitions = List.copyOf(starts.keySet());
+            consumer.assign(partitions);
+            starts.forEach(consumer::seek);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    String key = r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+                    if (r.value() == null || EndOfInput.isMarker(key) || r.timestamp() < from.toEpochMilli() || r.timestamp() >= to.toEpochMilli()) {
+                        continue;
+                    }
+                    ScoredText text = Topics.SCORED_TEXT.valueSerde().deserializer().deserialize(r.topic(), r.value());
+                    byId.put(text.getId(), text);
+                }
+            }
+        }
+        return byId;
+    }
+}

@@ -1,0 +1,109 @@
+package io.finsent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+/** {@code ./monitor replay} and {@code ./monitor backtest} refuse bad input with a reason and a non-zero exit code, before or without a broker. */
+class ReplayCommandTest {
+
+    private static final String FROM = "2015-01-01T00:00:00Z";
+    private static final String TO = "2015-01-02T00:00:00Z";
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = Monitor.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void toBeforeFromIsRefused() {
+        assertThat(run("replay", "--from", TO, "--to", FROM, "--no-db")).isEqualTo(2);
+        assertThat(err.toString()).contains("--from (" + TO + ") must be before --to (" + FROM + ")");
+    }
+
+    @Test
+    void aTimeThatIsNotIsoIsRefused() {
+        assertThat(run("replay", "--from", "yesterday", "--to", TO)).isEqualTo(2);
+        assertThat(err.toString()).contains("--from 'yesterday' is not an ISO-8601 instant");
+    }
+
+    @Test
+    void theLiveRunIdCannotBeReplayedIntoOrDeleted() {
+        assertThat(run("replay", "--from", FROM, "--to", TO, "--run-id", "live")).isEqualTo(2);
+        assertThat(err.toString()).contains("run id 'live' is the live pipeline's");
+        err.getBuffer().setLength(0);
+
+        assertThat(run("replay", "delete", "live")).isEqualTo(1);
+        assertThat(err.toString()).contains("refusing to delete run 'live'");
+    }
+
+    @Test
+    void aRunIdThatCannotNameATopicIsRefused() {
+        assertThat(run("replay", "--from", FROM, "--to", TO, "--run-id", "a|b")).isEqualTo(2);
+        assertThat(err.toString()).contains("run id 'a|b' must be");
+    }
+
+    @Test
+    void anUnreadableFileIsRefusedBeforeAnythingStarts(@TempDir Path dir) throws IOException {
+        Path missing = dir.resolve("missing.jsonl");
+        assertThat(run("replay", "--from", FROM, "--to", TO, "--file", missing.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot read archive file " + missing);
+
+        Path unreadable = Files.writeString(dir.resolve("secret.jsonl"), "{}\n");
+        if (unreadable.toFile().setReadable(false) && !Files.isReadable(unreadable)) { // root reads anything
+            err.getBuffer().setLength(0);
+            assertThat(run("replay", "--from", FROM, "--to", TO, "--file", unreadable.toString())).isEqualTo(2);
+            assertThat(err.toString()).contains("cannot read archive file");
+        }
+    }
+
+    @Test
+    void noBrokerIsAClearError() throws IOException {
+        int port = freePort();
+        assertThat(run("replay", "--from", FROM, "--to", TO, "--no-db", "--bootstrap-servers", "127.0.0.1:" + port)).isEqualTo(1);
+        assertThat(err.toString()).contains("no Kafka broker answers at 127.0.0.1:" + port).contains("./monitor up");
+
+        err.getBuffer().setLength(0);
+        assertThat(run("replay", "delete", "some-run", "--bootstrap-servers", "127.0.0.1:" + port)).isEqualTo(1);
+        assertThat(err.toString()).contains("no Kafka broker answers");
+    }
+
+    @Test
+    void backtestRefusesBadParametersAndAMissingDatabase() throws IOException {
+        assertThat(run("backtest", "--run", "r1", "--params", "nothing")).isEqualTo(2);
+        assertThat(err.toString()).contains("--params 'nothing' is not NAME=JSON");
+        err.getBuffer().setLength(0);
+
+        assertThat(run("backtest", "--run", "r1", "--params", "x={\"negativeShareSigmas\": -1}")).isEqualTo(2);
+        assertThat(err.toString()).contains("negativeShareSigmas");
+        err.getBuffer().setLength(0);
+
+        int port = freePort();
+        assertThat(run("backtest", "--run", "r1", "--jdbc-url", "jdbc:postgresql://127.0.0.1:" + port + "/finsent")).isEqualTo(1);
+        assertThat(err.toString()).contains("cannot connect to PostgreSQL");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            return socket.getLocalPort();
+        }
+    }
+}
