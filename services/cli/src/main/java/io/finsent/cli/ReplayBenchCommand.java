@@ -81,34 +81,13 @@ final class ReplayBenchCommand implements Callable<Integer> {
             err.println("bench replay: encoder alone on " + texts.size() + " texts in batches of " + maxBatch);
             double encoderAlone;
             try (Encoder encoder = Encoder.open(modelDir, EncoderOptions.defaults().withPaddingMultiple(1))) {
-                encoder.encodeAll(texts.subList(0, Math.min(64, texts.size()))); // warm-up
-                long t0 = System.nanoTime();
-                for (int from = 0; from < texts.size(); from += maxBatch) {
-                    encoder.encodeAll(texts.subList(from, Math.min(texts.size(), from + maxBatch)));
-                }
-                encoderAlone = texts.size() / ((System.nanoTime() - t0) / 1e9);
+                encoderAlone = PipelineBenchmark.encoderAloneRate(encoder, texts, maxBatch);
             }
 
             err.printf(Locale.ROOT, "bench replay: replaying %s to %s%n", range[0], range[1]);
             ReplayOptions options = ReplayOptions.of("bench", range[0], range[1], stack.bootstrapServers(), modelDir, dir.resolve("replay-state"))
                     .withThreads(threads).withMaxBatch(maxBatch);
-            ReplayReport report = new Replay(options, new Replay.Listener() {
-                private ProgressBar bar;
-
-                @Override
-                public void phase(String description) {
-                    err.println("bench replay: " + description);
-                    err.flush();
-                }
-
-                @Override
-                public void progress(long done, long total) {
-                    if (bar == null) {
-                        bar = new ProgressBar(err, "replaying", total);
-                    }
-                    bar.advance(done - bar.done());
-                }
-            }).run();
+            ReplayReport report = new Replay(options, new ReplayProgress(err, "bench replay")).run();
 
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("data", data.toString());

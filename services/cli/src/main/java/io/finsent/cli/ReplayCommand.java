@@ -117,23 +117,7 @@ final class ReplayCommand implements Callable<Integer> {
         }
         err.println("replay " + options.runId() + " (delete it with ./monitor replay delete " + options.runId() + ")");
         err.flush();
-        Replay replay = new Replay(options, new Replay.Listener() {
-            private ProgressBar bar;
-
-            @Override
-            public void phase(String description) {
-                err.println("replay: " + description);
-                err.flush();
-            }
-
-            @Override
-            public void progress(long done, long total) {
-                if (bar == null) {
-                    bar = new ProgressBar(err, "replaying", total);
-                }
-                bar.advance(done - bar.done());
-            }
-        });
+        Replay replay = new Replay(options, new ReplayProgress(err, "replay"));
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {
             replay.cancel();

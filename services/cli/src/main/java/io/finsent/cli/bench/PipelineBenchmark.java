@@ -76,16 +76,11 @@ public final class PipelineBenchmark {
         progress.accept("starting the embedded broker and database");
         try (LocalStack stack = LocalStack.start(LocalStackConfig.ephemeral(dir.resolve("stack")))) {
             progress.accept("encoder alone on " + texts.size() + " texts");
-            encoder.encodeAll(texts.subList(0, Math.min(64, texts.size()))); // warm-up
-            long t0 = System.nanoTime();
-            for (int from = 0; from < texts.size(); from += settings.maxBatchTexts()) {
-                encoder.encodeAll(texts.subList(from, Math.min(texts.size(), from + settings.maxBatchTexts())));
-            }
-            double encoderAlone = texts.size() / seconds(t0);
+            double encoderAlone = encoderAloneRate(encoder, texts, settings.maxBatchTexts());
 
             progress.accept("one model call per text on " + Math.min(perRecordTexts, texts.size()) + " texts");
             List<String> sample = texts.subList(0, Math.min(perRecordTexts, texts.size()));
-            t0 = System.nanoTime();
+            long t0 = System.nanoTime();
             for (String text : sample) {
                 encoder.encode(text);
             }
@@ -183,6 +178,16 @@ public final class PipelineBenchmark {
                 }
             }
         }
+    }
+
+    /** Texts a second of the encoder alone over {@code texts} in arrival order, {@code batch} at a time, after a warm-up. */
+    public static double encoderAloneRate(Encoder encoder, List<String> texts, int batch) {
+        encoder.encodeAll(texts.subList(0, Math.min(64, texts.size()))); // warm-up
+        long t0 = System.nanoTime();
+        for (int from = 0; from < texts.size(); from += batch) {
+            encoder.encodeAll(texts.subList(from, Math.min(texts.size(), from + batch)));
+        }
+        return texts.size() / seconds(t0);
     }
 
     private static double seconds(long startNanos) {
