@@ -41,6 +41,21 @@ function formData(form) {
   return Object.fromEntries(new FormData(form).entries());
 }
 
+/** Fills a table's body from an API list, one row per item by the table's own row(), or shows why it could not. */
+async function loadRows(table, path, emptyMessage) {
+  try {
+    const items = await api(path);
+    table.body.replaceChildren(...items.map((item) => table.row(item)));
+    if (items.length === 0) {
+      table.body.append(emptyRow(5, emptyMessage));
+    }
+    table.onError(null);
+  } catch (e) {
+    table.body.replaceChildren();
+    table.onError(e);
+  }
+}
+
 export class Subscriptions {
   constructor(table, form, secretNote, onError) {
     this.body = table.tBodies[0];
@@ -53,18 +68,8 @@ export class Subscriptions {
     });
   }
 
-  async load() {
-    try {
-      const subs = await api('v1/subscriptions');
-      this.body.replaceChildren(...subs.map((s) => this.row(s)));
-      if (subs.length === 0) {
-        this.body.append(emptyRow(5, 'No subscriptions: you see no alerts until you subscribe to a topic (or *).'));
-      }
-      this.onError(null);
-    } catch (e) {
-      this.body.replaceChildren();
-      this.onError(e);
-    }
+  load() {
+    return loadRows(this, 'v1/subscriptions', 'No subscriptions: you see no alerts until you subscribe to a topic (or *).');
   }
 
   row(s) {
@@ -143,18 +148,8 @@ export class Silences {
     this.form.scrollIntoView({ behavior: 'smooth', block: 'center' });
   }
 
-  async load() {
-    try {
-      const silences = await api('v1/silences');
-      this.body.replaceChildren(...silences.map((s) => this.row(s)));
-      if (silences.length === 0) {
-        this.body.append(emptyRow(5, 'No silences.'));
-      }
-      this.onError(null);
-    } catch (e) {
-      this.body.replaceChildren();
-      this.onError(e);
-    }
+  load() {
+    return loadRows(this, 'v1/silences', 'No silences.');
   }
 
   row(s) {
