@@ -78,6 +78,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
         result.put("device", r.device());
         result.put("scored_per_s", r.scoredPerSecond());
         result.put("encoder_alone_per_s", r.encoderAlonePerSecond());
+        result.put("encoder_alone_before_per_s", r.encoderAloneBefore());
+        result.put("encoder_alone_after_per_s", r.encoderAloneAfter());
         result.put("per_record_per_s", r.perRecordPerSecond());
         result.put("ratio_vs_encoder", r.ratioVsEncoder());
         result.put("speedup_vs_per_record", r.speedupVsPerRecord());
@@ -95,6 +97,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "pipeline benchmark: %d texts (%s), model %s on %s%n%n", r.texts(), result.get("source"), r.model(), r.device());
             out.printf(Locale.ROOT, "%-34s %10.1f texts/s%n", "full topology, exactly_once_v2", r.scoredPerSecond());
             out.printf(Locale.ROOT, "%-34s %10.1f texts/s   (pipeline = %.2f x)%n", "encoder alone, same texts", r.encoderAlonePerSecond(), r.ratioVsEncoder());
+            out.printf(Locale.ROOT, "%-34s %10.1f / %.1f texts/s%n", "  (before / after the pipeline)", r.encoderAloneBefore(), r.encoderAloneAfter());
             out.printf(Locale.ROOT, "%-34s %10.1f texts/s   (pipeline = %.2f x)%n", "one model call per text", r.perRecordPerSecond(), r.speedupVsPerRecord());
             out.printf(Locale.ROOT, "%-34s %10.3f%n", "real-token share", r.realTokenShare());
             out.printf(Locale.ROOT, "%-34s %10.1f ms p50, %.1f ms p99 (%d texts at half the throughput)%n", "ingest-to-scored latency",

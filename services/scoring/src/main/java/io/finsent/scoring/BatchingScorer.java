@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KeyValue;
@@ -32,29 +34,51 @@ import io.finsent.schema.TopicDefinition;
  * exactly_once_v2 the buffer, the outputs and the input offsets commit together, so a crash loses
  * nothing and doubles nothing: buffered texts come back from the changelog, the rest are read again.
  * A failed encoder call is retried in halves; a text that still fails alone becomes a dead letter.
+ *
+ * <p>The model call runs on the encoder executor while the stream thread goes on reading, buffering and
+ * committing: one batch per task is in flight, and the next one fills behind it. Texts of the batch in flight
+ * stay in the store until their results are forwarded (on the stream thread, in a later {@code process} or
+ * punctuation), so a commit in between keeps them, and a task closed mid-call drops the call's results: its
+ * next owner restores the texts from the changelog and scores them again. A full buffer waits for the call in
+ * flight, which bounds the memory and applies back-pressure to the input.
  */
 final class BatchingScorer implements Processor<String, PendingText, String, Object> {
 
     private static final Logger LOG = Logger.getLogger(BatchingScorer.class);
+    /** How often finished model calls are collected when no record arrives (wall clock). */
+    private static final Duration COLLECT_EVERY = Duration.ofMillis(20);
 
     private final ScorerSettings settings;
     private final TextScorer scorer;
     private final ScorerMetrics metrics;
+    private final Executor encoderExecutor;
     private final Map<String, CachedDescription> descriptions = new HashMap<>();
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PendingText> pending;
     private KeyValueStore<String, TopicDefinition> definitions;
+    /** Texts waiting for the next batch (not counting the batch in flight). */
     private int pendingTexts;
     private long pendingTokens;
     private long oldestPendingSince = -1;
+    private InFlight inFlight;
 
     private record CachedDescription(String text, float[] embedding) {
     }
 
-    BatchingScorer(ScorerSettings settings, TextScorer scorer, ScorerMetrics metrics) {
+    /** A batch handed to the encoder: its texts in input order and the model call's outcomes, once done. */
+    private record InFlight(List<KeyValue<String, PendingText>> entries, List<RawText> raws, Duration waited,
+                            CompletableFuture<Outcomes> outcomes) {
+    }
+
+    /** Per text an {@link EncoderResult} or the reason it failed alone; token counts and time of the call. */
+    private record Outcomes(Object[] perText, TokenCount tokens, Duration encoderTime) {
+    }
+
+    BatchingScorer(ScorerSettings settings, TextScorer scorer, ScorerMetrics metrics, Executor encoderExecutor) {
         this.settings = settings;
         this.scorer = scorer;
         this.metrics = metrics;
+        this.encoderExecutor = encoderExecutor;
     }
 
     @Override
@@ -72,16 +96,27 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
             oldestPendingSince = 0;
             LOG.infof("task %s resumed with %d buffered texts", context.taskId(), pendingTexts);
         }
-        Duration every = Duration.ofMillis(Math.max(10, settings.maxWait().toMillis() / 5));
+        Duration every = Duration.ofMillis(Math.max(10, Math.min(COLLECT_EVERY.toMillis(), settings.maxWait().toMillis() / 5)));
         context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
     }
 
     @Override
     public void process(Record<String, PendingText> record) {
+        collect(false);
         pending.put(record.key(), record.value());
         add(record.value());
         if (pendingTexts >= settings.maxBatchTexts() || pendingTokens >= settings.tokenBudget()) {
-            flush(context.currentSystemTimeMs());
+            collect(true);
+            submit(context.currentSystemTimeMs());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (inFlight != null) {
+            // Never forwarded, so never committed: the texts are still in the store's changelog for the next owner.
+            inFlight.outcomes().cancel(false);
+            inFlight = null;
         }
     }
 
@@ -94,12 +129,14 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
     }
 
     private void punctuate(long now) {
-        if (pendingTexts > 0 && now - oldestPendingSince >= settings.maxWait().toMillis()) {
-            flush(now);
+        collect(false);
+        if (inFlight == null && pendingTexts > 0 && now - oldestPendingSince >= settings.maxWait().toMillis()) {
+            submit(now);
         }
     }
 
-    private void flush(long now) {
+    /** Hands every waiting text to the encoder as one batch; the stream thread does not wait for the call. */
+    private void submit(long now) {
         List<KeyValue<String, PendingText>> batch = new ArrayList<>(pendingTexts);
         try (KeyValueIterator<String, PendingText> all = pending.all()) {
             all.forEachRemaining(batch::add);
@@ -107,43 +144,71 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
         // Out in the order the texts came in (the store iterates by key), so each scored partition keeps its
         // partition's event-time order and downstream windows see no disorder the input did not have.
         batch.sort(java.util.Comparator.comparingLong((KeyValue<String, PendingText> e) -> e.value.offset()).thenComparing(e -> e.key));
-        List<String> keys = new ArrayList<>(batch.size());
-        List<PendingText> texts = new ArrayList<>(batch.size());
+        List<KeyValue<String, PendingText>> entries = new ArrayList<>(batch.size());
         List<RawText> raws = new ArrayList<>(batch.size());
         for (KeyValue<String, PendingText> entry : batch) {
             try {
                 raws.add(Topics.RAW_TEXT.valueSerde().deserializer().deserialize(entry.value.topic(), entry.value.value()));
-                keys.add(entry.key);
-                texts.add(entry.value);
+                entries.add(entry);
             } catch (SerializationException e) {
                 deadLetter(entry.key, entry.value, ScorerTopology.STAGE_DESERIALIZE, e.getMessage());
+                pending.delete(entry.key);
             }
         }
         Duration waited = Duration.ofMillis(oldestPendingSince <= 0 ? 0 : now - oldestPendingSince);
-        long started = System.nanoTime();
-        TokenCount tokens = new TokenCount();
-        Object[] outcomes = new Object[raws.size()];
-        scoreInHalves(raws.stream().map(BatchingScorer::textOf).toList(), outcomes, 0, tokens);
-        Duration encoderTime = Duration.ofNanos(System.nanoTime() - started);
-        Map<String, TopicDefinition> topics = topicDefinitions();
-        Map<String, float[]> descriptionEmbeddings = descriptionEmbeddings(topics);
-        for (int i = 0; i < raws.size(); i++) {
-            if (outcomes[i] instanceof EncoderResult result) {
-                RawText raw = raws.get(i);
-                ScoredText scored = scoredText(raw, result, TopicMatcher.match(raw, result.embedding(), topics, descriptionEmbeddings));
-                // Event time, never the wall clock: a replay writes the same records with the same timestamps.
-                context.forward(new Record<>(keys.get(i), scored, raw.getPublishedAt().toEpochMilli()));
-            } else {
-                deadLetter(keys.get(i), texts.get(i), ScorerTopology.STAGE_ENCODE, (String) outcomes[i]);
-            }
-        }
-        metrics.batch(raws.size(), tokens.real, tokens.computed, encoderTime, waited);
-        for (KeyValue<String, PendingText> entry : batch) {
-            pending.delete(entry.key);
-        }
         pendingTexts = 0;
         pendingTokens = 0;
         oldestPendingSince = -1;
+        if (raws.isEmpty()) {
+            return;
+        }
+        List<String> texts = raws.stream().map(BatchingScorer::textOf).toList();
+        inFlight = new InFlight(entries, raws, waited, CompletableFuture.supplyAsync(() -> score(texts), encoderExecutor));
+        collect(false);
+    }
+
+    private Outcomes score(List<String> texts) {
+        long started = System.nanoTime();
+        TokenCount tokens = new TokenCount();
+        Object[] outcomes = new Object[texts.size()];
+        scoreInHalves(texts, outcomes, 0, tokens);
+        return new Outcomes(outcomes, tokens, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * Forwards the results of the batch in flight once its model call is done ({@code wait}: waits for it), and
+     * removes its texts from the store in the same transaction.
+     */
+    private void collect(boolean wait) {
+        if (inFlight == null || (!wait && !inFlight.outcomes().isDone())) {
+            return;
+        }
+        InFlight done = inFlight;
+        inFlight = null;
+        Outcomes outcomes = done.outcomes().join();
+        Map<String, TopicDefinition> topics = topicDefinitions();
+        Map<String, float[]> descriptionEmbeddings = descriptionEmbeddings(topics);
+        for (int i = 0; i < done.raws().size(); i++) {
+            KeyValue<String, PendingText> entry = done.entries().get(i);
+            if (outcomes.perText()[i] instanceof EncoderResult result) {
+                RawText raw = done.raws().get(i);
+                ScoredText scored = scoredText(raw, result, TopicMatcher.match(raw, result.embedding(), topics, descriptionEmbeddings));
+                // Event time, never the wall clock: a replay writes the same records with the same timestamps.
+                context.forward(new Record<>(entry.key, scored, raw.getPublishedAt().toEpochMilli()));
+            } else {
+                deadLetter(entry.key, entry.value, ScorerTopology.STAGE_ENCODE, (String) outcomes.perText()[i]);
+            }
+        }
+        metrics.batch(done.raws().size(), outcomes.tokens().real, outcomes.tokens().computed, outcomes.encoderTime(), done.waited());
+        for (KeyValue<String, PendingText> entry : done.entries()) {
+            PendingText stored = pending.get(entry.key);
+            if (stored != null && stored.sameRecord(entry.value)) {
+                pending.delete(entry.key);
+            } else if (stored != null) {
+                // The same key arrived again while its first copy was in flight: the newer copy waits for the next batch.
+                LOG.debugf("key %s came again during its model call; the new copy stays buffered", entry.key);
+            }
+        }
     }
 
     private static final class TokenCount {

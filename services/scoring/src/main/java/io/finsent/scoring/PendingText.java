@@ -16,6 +16,11 @@ record PendingText(String topic, int partition, long offset, long timestamp, byt
 
     static final Serde<PendingText> SERDE = Serdes.serdeFrom(serializer(), deserializer());
 
+    /** Whether both come from the same input record (topic, partition, offset). */
+    boolean sameRecord(PendingText other) {
+        return offset == other.offset && partition == other.partition && topic.equals(other.topic);
+    }
+
     private static Serializer<PendingText> serializer() {
         return (topic, pending) -> {
             if (pending == null) {

@@ -1,6 +1,10 @@
 package io.finsent.scoring;
 
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -41,6 +45,15 @@ public final class ScorerTopology {
 
     /** The same topology on other topics and an event-time range (a replay). */
     public static Topology build(ScorerSettings settings, ScorerRoute route, TextScorer scorer, ScorerMetrics metrics) {
+        return build(settings, route, scorer, metrics, encoderExecutor());
+    }
+
+    /**
+     * The topology with model calls run by {@code encoderExecutor}: a direct executor ({@code Runnable::run}) makes
+     * each call on the stream thread, as tests with TopologyTestDriver want.
+     */
+    public static Topology build(ScorerSettings settings, ScorerRoute route, TextScorer scorer, ScorerMetrics metrics,
+                                 Executor encoderExecutor) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TOPIC_DEFINITIONS), Serdes.String(), Topics.TOPIC_CONFIG.valueSerde())
@@ -59,7 +72,7 @@ public final class ScorerTopology {
 
         Map<String, KStream<String, Object>> scored = intake.get("intake-accepted")
                 .mapValues(value -> (PendingText) value, Named.as("as-pending"))
-                .process(() -> new BatchingScorer(settings, scorer, metrics), Named.as("batching-scorer"), PENDING_TEXTS)
+                .process(() -> new BatchingScorer(settings, scorer, metrics, encoderExecutor), Named.as("batching-scorer"), PENDING_TEXTS)
                 .split(Named.as("scored-"))
                 .branch((key, value) -> value instanceof ScoredText, Branched.as("ok"))
                 .defaultBranch(Branched.as("failed"));
@@ -71,5 +84,20 @@ public final class ScorerTopology {
                 .mapValues(value -> (DeadLetter) value, Named.as("as-dead-letter"))
                 .to(route.deadLetterTopic(), Produced.with(Topics.DEAD_LETTERS.keySerde(), Topics.DEAD_LETTERS.valueSerde()).withName("dead-letter-sink"));
         return builder.build();
+    }
+
+    /**
+     * One thread for the model calls of every task and stream thread of a topology: calls run one at a time (the
+     * session's intra-op threads use the cores, a GPU runs one call at a time anyway) while the stream threads go on
+     * with Kafka. The thread is a daemon and ends after a minute idle, so topologies of finished replays leave none.
+     */
+    static Executor encoderExecutor() {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, "finsent-encoder");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
     }
 }

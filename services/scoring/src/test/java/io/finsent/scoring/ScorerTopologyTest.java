@@ -12,6 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -52,11 +58,17 @@ class ScorerTopologyTest {
     private TestOutputTopic<String, DeadLetter> dead;
 
     private void start(ScorerSettings settings, TextScorer scorer) {
+        start(settings, scorer, Runnable::run);
+    }
+
+    /** {@code encoderExecutor} runs the model calls; the other tests run them on the stream thread. */
+    private void start(ScorerSettings settings, TextScorer scorer, Executor encoderExecutor) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "scorer-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(ScorerTopology.build(settings, scorer, new ScorerMetrics(new SimpleMeterRegistry())), props, T0);
+        driver = new TopologyTestDriver(ScorerTopology.build(settings, ScorerRoute.live(), scorer, new ScorerMetrics(new SimpleMeterRegistry()),
+                encoderExecutor), props, T0);
         raw = driver.createInputTopic(Topics.RAW_TEXT.name(), new StringSerializer(), new ByteArraySerializer());
         definitions = driver.createInputTopic(Topics.TOPIC_CONFIG.name(), new StringSerializer(), new ByteArraySerializer());
         scored = driver.createOutputTopic(Topics.SCORED_TEXT.name(), Topics.SCORED_TEXT.keySerde().deserializer(),
@@ -135,7 +147,7 @@ class ScorerTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "scorer-replay-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         driver = new TopologyTestDriver(ScorerTopology.build(settings(2), route, new EncoderTextScorer(ShippedModel.encoder()),
-                new ScorerMetrics(new SimpleMeterRegistry())), props, T0);
+                new ScorerMetrics(new SimpleMeterRegistry()), Runnable::run), props, T0);
         TestInputTopic<String, byte[]> replayRaw = driver.createInputTopic("replay.r1.raw", new StringSerializer(), new ByteArraySerializer());
         TestOutputTopic<String, ScoredText> replayScored = driver.createOutputTopic("replay.r1.scored", Topics.SCORED_TEXT.keySerde().deserializer(),
                 Topics.SCORED_TEXT.valueSerde().deserializer());
@@ -348,19 +360,13 @@ class ScorerTopologyTest {
         return out;
     }
 
-    /** An encoder call that fails (say, out of GPU memory) is retried in halves; only the text that fails alone is a dead letter. */
-    @Test
-    void aFailingEncoderCallIsRetriedInHalvesAndOnlyThePoisonTextIsDeadLettered() {
+    /** The shipped model, with {@code beforeEachCall} run first on the texts of every call (it may block or throw). */
+    private static TextScorer shippedModelAfter(java.util.function.Consumer<List<String>> beforeEachCall) {
         TextScorer real = new EncoderTextScorer(ShippedModel.encoder());
-        Predicate<List<String>> poisoned = texts -> texts.stream().anyMatch(t -> t.contains("POISON"));
-        List<Integer> callSizes = new ArrayList<>();
-        start(settings(8), new TextScorer() {
+        return new TextScorer() {
             @Override
             public EncodedBatch score(List<String> texts) {
-                callSizes.add(texts.size());
-                if (poisoned.test(texts)) {
-                    throw new IllegalStateException("simulated CUDA out of memory");
-                }
+                beforeEachCall.accept(texts);
                 return real.score(texts);
             }
 
@@ -373,7 +379,100 @@ class ScorerTopologyTest {
             public String modelVersion() {
                 return real.modelVersion();
             }
-        });
+        };
+    }
+
+    /** Model calls handed to an executor that runs them only when the test says so. */
+    private static final class ManualExecutor implements Executor {
+        private final List<Runnable> queued = new ArrayList<>();
+
+        @Override
+        public void execute(Runnable command) {
+            queued.add(command);
+        }
+
+        int runAll() {
+            List<Runnable> now = new ArrayList<>(queued);
+            queued.clear();
+            now.forEach(Runnable::run);
+            return now.size();
+        }
+    }
+
+    private List<String> scoredKeys() {
+        return scored.readKeyValuesToList().stream().map(kv -> kv.key).toList();
+    }
+
+    @Test
+    void theNextBatchFillsWhileAModelCallRunsAndResultsComeOutInInputOrderOnceItIsDone() {
+        ManualExecutor encoder = new ManualExecutor();
+        start(settings(2), new EncoderTextScorer(ShippedModel.encoder()), encoder);
+        send(text("a", "Sales rose ."));
+        send(text("b", "Sales fell ."));
+        send(text("c", "Sales were flat ."));
+
+        assertThat(scored.isEmpty()).as("the call of a and b has not run").isTrue();
+        assertThat(encoder.runAll()).isEqualTo(1);
+        assertThat(scored.isEmpty()).as("results are forwarded by the stream thread, not the encoder's").isTrue();
+
+        driver.advanceWallClockTime(Duration.ofMillis(20));
+        assertThat(scoredKeys()).containsExactly("a", "b");
+
+        driver.advanceWallClockTime(Duration.ofMillis(600));
+        assertThat(encoder.runAll()).as("c waited its maximum and went alone").isEqualTo(1);
+        driver.advanceWallClockTime(Duration.ofMillis(20));
+        assertThat(scoredKeys()).containsExactly("c");
+        assertThat(dead.isEmpty()).isTrue();
+        assertThat(driver.<String, PendingText>getKeyValueStore(ScorerTopology.PENDING_TEXTS).approximateNumEntries())
+                .as("every scored text left the buffer").isZero();
+    }
+
+    @Test
+    void aFullBufferWaitsForTheCallInFlightAndNothingIsScoredTwice() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<Integer> callSizes = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService encoder = Executors.newSingleThreadExecutor();
+        try {
+            start(settings(2), shippedModelAfter(texts -> {
+                callSizes.add(texts.size());
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }), encoder);
+            send(text("a", "Sales rose ."));
+            send(text("b", "Sales fell ."));
+            send(text("c", "Sales were flat ."));
+            Future<?> fourth = Executors.newSingleThreadExecutor().submit(() -> send(text("d", "Profit doubled .")));
+
+            Thread.sleep(200);
+            assertThat(fourth.isDone()).as("c and d fill the buffer, which waits for the call of a and b").isFalse();
+            release.countDown();
+            fourth.get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < 100 && scored.getQueueSize() < 4; i++) {
+                Thread.sleep(20);
+                driver.advanceWallClockTime(Duration.ofMillis(20));
+            }
+            assertThat(scoredKeys()).containsExactly("a", "b", "c", "d");
+            assertThat(callSizes).containsExactly(2, 2);
+        } finally {
+            release.countDown();
+            encoder.shutdownNow();
+        }
+    }
+
+    /** An encoder call that fails (say, out of GPU memory) is retried in halves; only the text that fails alone is a dead letter. */
+    @Test
+    void aFailingEncoderCallIsRetriedInHalvesAndOnlyThePoisonTextIsDeadLettered() {
+        Predicate<List<String>> poisoned = texts -> texts.stream().anyMatch(t -> t.contains("POISON"));
+        List<Integer> callSizes = new ArrayList<>();
+        start(settings(8), shippedModelAfter(texts -> {
+            callSizes.add(texts.size());
+            if (poisoned.test(texts)) {
+                throw new IllegalStateException("simulated CUDA out of memory");
+            }
+        }));
         for (int i = 0; i < 7; i++) {
             send(text("ok-" + i, "Sales rose " + i + " % ."));
         }
