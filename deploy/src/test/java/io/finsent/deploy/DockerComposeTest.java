@@ -2,9 +2,8 @@ package io.finsent.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,13 +13,13 @@ import org.apache.kafka.server.config.AbstractKafkaConfig;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
-/** The compose file parses, and every environment variable of every service names a real configuration key. */
+/**
+ * The compose file parses; every environment variable of every service names a real configuration key; our
+ * services run the images the build command makes, on their HTTP port; the demo source is off by default and the
+ * GPU scorer reserves a GPU.
+ */
 class DockerComposeTest {
-
-    private static final Path COMPOSE = Path.of("..", "docker-compose.yml");
 
     /** Variables of the official postgres image (its documented entry-point variables). */
     private static final Set<String> POSTGRES_IMAGE_VARIABLES = Set.of("POSTGRES_PASSWORD", "POSTGRES_USER", "POSTGRES_DB",
@@ -29,12 +28,23 @@ class DockerComposeTest {
     /** Variables of the apache/kafka image that are not broker properties. */
     private static final Set<String> KAFKA_IMAGE_VARIABLES = Set.of("CLUSTER_ID", "KAFKA_HEAP_OPTS", "KAFKA_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS");
 
-    private static JsonNode compose() throws IOException {
-        return new ObjectMapper(new YAMLFactory()).readTree(COMPOSE.toFile());
+    private static JsonNode compose() {
+        return Yaml.read(Yaml.COMPOSE);
+    }
+
+    /** Our services: those built from a Dockerfile under deploy/. */
+    private static List<Map.Entry<String, JsonNode>> ourServices() {
+        List<Map.Entry<String, JsonNode>> ours = new ArrayList<>();
+        compose().path("services").fields().forEachRemaining(service -> {
+            if (service.getValue().at("/build/dockerfile").asText("").startsWith("deploy/")) {
+                ours.add(service);
+            }
+        });
+        return ours;
     }
 
     @Test
-    void everyServiceHasAnImageOrABuildAndLimitsItsMemory() throws IOException {
+    void everyServiceHasAnImageOrABuildAndLimitsItsMemory() {
         JsonNode services = compose().path("services");
 
         assertThat(services.size()).isGreaterThanOrEqualTo(2);
@@ -45,7 +55,7 @@ class DockerComposeTest {
     }
 
     @Test
-    void kafkaVariablesAreRealBrokerProperties() throws IOException {
+    void kafkaVariablesAreRealBrokerProperties() {
         Set<String> brokerKeys = AbstractKafkaConfig.CONFIG_DEF.names();
         List<String> unknown = new ArrayList<>();
         compose().path("services").path("kafka").path("environment").fieldNames().forEachRemaining(variable -> {
@@ -62,7 +72,7 @@ class DockerComposeTest {
     }
 
     @Test
-    void postgresVariablesAreThoseOfTheImage() throws IOException {
+    void postgresVariablesAreThoseOfTheImage() {
         List<String> variables = new ArrayList<>();
         compose().path("services").path("postgres").path("environment").fieldNames().forEachRemaining(variables::add);
 
@@ -89,23 +99,16 @@ class DockerComposeTest {
 
     /** A service built from deploy/NAME/ is services/NAME (the GPU variant shares its module). */
     @Test
-    void ourServicesVariablesNameRealConfigurationKeys() throws IOException {
+    void ourServicesVariablesNameRealConfigurationKeys() {
         List<String> unknown = new ArrayList<>();
         int checked = 0;
-        var services = compose().path("services").fields();
-        while (services.hasNext()) {
-            var service = services.next();
-            String dockerfile = service.getValue().at("/build/dockerfile").asText("");
-            if (!dockerfile.startsWith("deploy/")) {
-                continue;
-            }
-            String module = dockerfile.split("/")[1];
-            Set<String> keys = configurationKeys(Path.of("..", "services", module, "src/main/resources/application.properties"));
+        for (Map.Entry<String, JsonNode> service : ourServices()) {
+            ServiceConfiguration configuration = ServiceConfiguration.of(ServiceImages.moduleOf(service.getValue().at("/build/dockerfile").asText()));
             var variables = service.getValue().path("environment").fieldNames();
             while (variables.hasNext()) {
                 String variable = variables.next();
                 checked++;
-                if (keys.stream().noneMatch(key -> environmentNameOf(key).equals(variable))) {
+                if (!configuration.accepts(variable)) {
                     unknown.add(service.getKey() + ": " + variable);
                 }
             }
@@ -115,34 +118,55 @@ class DockerComposeTest {
         assertThat(unknown).as("variables that name no configuration key of their service").isEmpty();
     }
 
-    /** MicroProfile Config's rule: every character that is not a letter or digit becomes '_', then upper case. */
-    static String environmentNameOf(String key) {
-        return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
-    }
+    @Test
+    void ourServicesRunTheImagesTheBuildCommandMakesFromTheirDockerfile() {
+        Map<String, String> built = ServiceImages.built();
 
-    static Set<String> configurationKeys(Path properties) throws IOException {
-        java.util.Properties props = new java.util.Properties();
-        try (var in = java.nio.file.Files.newBufferedReader(properties)) {
-            props.load(in);
-        }
-        return props.stringPropertyNames();
+        assertThat(ourServices()).hasSize(4).allSatisfy(service -> assertThat(built)
+                .as(service.getKey() + " image, as deploy/build-images.sh tags it")
+                .containsEntry(service.getValue().path("image").asText(), service.getValue().at("/build/dockerfile").asText()));
     }
 
     @Test
-    void environmentNamesFollowMicroProfileConfig() {
-        assertThat(environmentNameOf("scorer.model-dir")).isEqualTo("SCORER_MODEL_DIR");
-        assertThat(environmentNameOf("quarkus.kafka-streams.application-id")).isEqualTo("QUARKUS_KAFKA_STREAMS_APPLICATION_ID");
+    void ourServicesPublishTheirHttpPort() {
+        assertThat(ourServices()).allSatisfy(service -> {
+            int port = ServiceConfiguration.of(ServiceImages.moduleOf(service.getValue().at("/build/dockerfile").asText())).httpPort();
+            assertThat(service.getValue().path("ports").get(0).asText()).as(service.getKey()).endsWith(":" + port);
+        });
     }
 
     @Test
-    void servicesOnlyReferToDeclaredVolumes() throws IOException {
+    void theDemoSourceIsOffUnlessAskedFor() {
+        String demo = compose().at("/services/ingest/environment/INGEST_DEMO_ENABLED").asText();
+
+        assertThat(demo).isEqualTo("${INGEST_DEMO_ENABLED:-false}");
+    }
+
+    @Test
+    void theGpuScorerReservesAGpuAndRunsOnCuda() {
+        JsonNode gpu = compose().at("/services/scorer-gpu");
+
+        assertThat(gpu.at("/deploy/resources/reservations/devices/0/capabilities").toString()).contains("gpu");
+        assertThat(gpu.at("/deploy/resources/reservations/devices/0/driver").asText()).isEqualTo("nvidia");
+        assertThat(gpu.at("/environment/SCORER_DEVICE").asText()).isEqualTo("cuda");
+        assertThat(gpu.at("/build/dockerfile").asText()).endsWith("Dockerfile.cuda");
+    }
+
+    @Test
+    void servicesOnlyReferToDeclaredVolumesAndKeepTheirStateApart() {
         JsonNode root = compose();
-        Map<String, Object> declared = new ObjectMapper().convertValue(root.path("volumes"), Map.class);
+        Set<String> declared = new HashSet<>();
+        root.path("volumes").fieldNames().forEachRemaining(declared::add);
+        List<String> named = new ArrayList<>();
         root.path("services").fields().forEachRemaining(service -> service.getValue().path("volumes").forEach(volume -> {
             String name = volume.asText().split(":")[0];
             if (!name.startsWith(".") && !name.startsWith("/")) {
-                assertThat(declared).as(service.getKey()).containsKey(name);
+                assertThat(declared).as(service.getKey()).contains(name);
+                named.add(name);
             }
         }));
+
+        // Two Kafka Streams instances on one RocksDB directory would fight over its lock.
+        assertThat(named).doesNotHaveDuplicates();
     }
 }
