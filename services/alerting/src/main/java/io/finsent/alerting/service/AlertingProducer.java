@@ -17,10 +17,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.finsent.common.KafkaClientSettings;
 import io.finsent.common.Topics;
 import io.finsent.schema.DeadLetter;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * The service's one Kafka producer (idempotent, acks=all): dead letters of the sink, alert events, topic
@@ -34,14 +35,14 @@ public class AlertingProducer {
 
     private final KafkaProducer<byte[], byte[]> producer;
 
-    AlertingProducer(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    AlertingProducer(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        Map<String, Object> props = KafkaClientSettings.producer(kafka);
+        props.putAll(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.CLIENT_ID_CONFIG, "finsent-alerting"),
-                new ByteArraySerializer(), new ByteArraySerializer());
+                ProducerConfig.CLIENT_ID_CONFIG, "finsent-alerting"));
+        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** Sends a value (null: a tombstone) keyed by {@code key}. */

@@ -22,9 +22,9 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.finsent.common.KafkaClientSettings;
 import io.finsent.common.Topics;
 import io.finsent.ingest.DeadLetters;
 import io.finsent.ingest.DeduplicationHorizon;
@@ -32,6 +32,7 @@ import io.finsent.schema.DeadLetter;
 import io.finsent.schema.RawText;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * Publishes items to {@code text.raw} (key: the item id; timestamp: the publication time) with an
@@ -53,16 +54,16 @@ public class RawTextPublisher {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final MeterRegistry metrics;
     private final Clock clock = Clock.systemUTC();
-    private final String bootstrapServers;
+    /** The service's kafka.* client settings (address, security). */
+    private final Map<String, Object> kafka;
     private final int maxIds;
 
-    RawTextPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, IngestConfig config, MeterRegistry metrics) {
+    RawTextPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafka, IngestConfig config, MeterRegistry metrics) {
         this.metrics = metrics;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.maxIds = config.dedup().maxIds();
         this.horizon = new DeduplicationHorizon(config.dedup().maxIds(), config.dedup().horizon(), clock);
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = KafkaClientSettings.producer(kafka);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -85,8 +86,7 @@ public class RawTextPublisher {
      * horizon as it is, with a warning: the service still starts.
      */
     public int seedFromRawTopic(Duration timeout) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = KafkaClientSettings.consumer(kafka);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");

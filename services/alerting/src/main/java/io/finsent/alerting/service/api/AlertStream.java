@@ -22,9 +22,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.finsent.common.KafkaClientSettings;
 import io.finsent.alerting.service.AlertingConfig;
 import io.finsent.common.Topics;
 import io.finsent.schema.AlertEvent;
@@ -32,6 +32,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * Feeds {@code GET /v1/alerts/stream}: every instance reads all of alert.events from its end (all partitions
@@ -46,16 +47,17 @@ public class AlertStream {
     private final Map<Long, Set<MultiEmitter<? super Map<String, Object>>>> listeners = new ConcurrentHashMap<>();
     private final Db db;
     private final boolean enabled;
-    private final String bootstrapServers;
+    /** The service's kafka.* client settings (address, security). */
+    private final Map<String, Object> kafka;
     private volatile boolean running;
     private volatile boolean positioned;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
 
-    AlertStream(Db db, AlertingConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    AlertStream(Db db, AlertingConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.db = db;
         this.enabled = config.api().streamEnabled();
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
     }
 
     void start(@Observes StartupEvent event) {
@@ -94,8 +96,7 @@ public class AlertStream {
     }
 
     private void run() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = KafkaClientSettings.consumer(kafka);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "finsent-alerting-stream");

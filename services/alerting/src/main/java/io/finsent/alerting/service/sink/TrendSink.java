@@ -26,9 +26,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.finsent.common.KafkaClientSettings;
 import io.finsent.alerting.rules.AlertTransition;
 import io.finsent.alerting.service.AlertingConfig;
 import io.finsent.alerting.service.AlertingProducer;
@@ -40,6 +40,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * topic.trends into PostgreSQL: a plain consumer (read_committed, manual commits) on a thread of its own. Each
@@ -57,7 +58,8 @@ public class TrendSink {
     private final TrendWindowWriter writer;
     private final AlertingProducer producer;
     private final AlertingConfig.Sink config;
-    private final String bootstrapServers;
+    /** The service's kafka.* client settings (address, security). */
+    private final Map<String, Object> kafka;
     private final Counter deadLetters;
     private final AtomicLong lag = new AtomicLong();
 
@@ -72,11 +74,11 @@ public class TrendSink {
     private long backoffMs;
 
     TrendSink(TrendWindowWriter writer, AlertingProducer producer, AlertingConfig config, MeterRegistry registry,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.writer = writer;
         this.producer = producer;
         this.config = config.sink();
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.backoffMs = this.config.backoffInitial().toMillis();
         this.deadLetters = Counter.builder("finsent.alerting.sink.dead.letters").description("trend records sent to text.dlq")
                 .register(registry);
@@ -132,8 +134,7 @@ public class TrendSink {
     }
 
     private void run() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = KafkaClientSettings.consumer(kafka);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
