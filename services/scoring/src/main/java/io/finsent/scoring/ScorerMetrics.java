@@ -26,7 +26,8 @@ public final class ScorerMetrics {
         this.batchTexts = DistributionSummary.builder("finsent.scorer.batch.texts").description("texts per flushed batch").register(registry);
         this.batchTokens = DistributionSummary.builder("finsent.scorer.batch.tokens").description("tokens computed per flushed batch, padding included").register(registry);
         this.realTokenShare = DistributionSummary.builder("finsent.scorer.batch.real.token.share").description("share of computed tokens that are real, not padding").register(registry);
-        this.encoderLatency = Timer.builder("finsent.scorer.encoder.latency").description("time of one encoder call").register(registry);
+        this.encoderLatency = Timer.builder("finsent.scorer.encoder.latency").description("time of one encoder call")
+                .publishPercentileHistogram().register(registry);
         this.bufferWait = Timer.builder("finsent.scorer.buffer.wait").description("time the oldest text of a batch waited in the buffer").register(registry);
         this.realTokens = Counter.builder("finsent.scorer.tokens.real").description("real tokens computed by the encoder").register(registry);
         this.computedTokens = Counter.builder("finsent.scorer.tokens.computed").description("tokens computed by the encoder, padding included").register(registry);

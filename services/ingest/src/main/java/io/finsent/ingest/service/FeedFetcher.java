@@ -104,16 +104,16 @@ final class FeedFetcher {
             return future.get(Math.max(1, remaining(deadline).toMillis()), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new FeedFetchException("no complete answer within " + timeout.toSeconds() + " s from " + request.uri());
+            throw new FeedFetchException("no complete answer within " + timeout.toSeconds() + " s from " + redacted(request.uri()));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof TooLarge) {
-                throw new FeedFetchException("the feed is larger than the limit of " + maxBytes + " bytes: " + request.uri());
+                throw new FeedFetchException("the feed is larger than the limit of " + maxBytes + " bytes: " + redacted(request.uri()));
             }
             if (cause instanceof java.net.http.HttpTimeoutException) {
-                throw new FeedFetchException("no answer within " + timeout.toSeconds() + " s from " + request.uri());
+                throw new FeedFetchException("no answer within " + timeout.toSeconds() + " s from " + redacted(request.uri()));
             }
-            throw new FeedFetchException("cannot fetch " + request.uri() + ": " + (cause instanceof IOException && cause.getMessage() == null
+            throw new FeedFetchException("cannot fetch " + redacted(request.uri()) + ": " + (cause instanceof IOException && cause.getMessage() == null
                     ? cause.getClass().getSimpleName() : String.valueOf(cause.getMessage())));
         }
     }
@@ -177,5 +177,15 @@ final class FeedFetcher {
         public void onComplete() {
             result.complete(bytes.toByteArray());
         }
+    }
+
+    /**
+     * A feed's address for logs and error reasons: without user info and query, where feeds carry their access
+     * tokens ({@code ?token=...}), so the secret never reaches a log line or a status page.
+     */
+    static String redacted(URI uri) {
+        String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        return uri.getScheme() + "://" + uri.getHost() + port + path + (uri.getRawQuery() == null ? "" : "?…");
     }
 }

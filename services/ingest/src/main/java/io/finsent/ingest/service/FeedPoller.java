@@ -177,7 +177,7 @@ public class FeedPoller {
             backoff = config.backoffMax();
         }
         feed.nextPoll = started.plus(backoff);
-        LOG.warnf("feed %s failed (%d in a row; next try in %d s): %s", feed.uri, feed.failures, backoff.toSeconds(), reason);
+        LOG.warnf("feed %s failed (%d in a row; next try in %d s): %s", FeedFetcher.redacted(feed.uri), feed.failures, backoff.toSeconds(), reason);
     }
 
     private static final class NotAFeed extends Exception {
@@ -222,7 +222,7 @@ public class FeedPoller {
                 }
             } catch (ExecutionException | TimeoutException e) {
                 // The id was forgotten by the publisher: the next poll publishes it again.
-                LOG.warnf("feed %s: an item was not acknowledged by Kafka (%s); it is retried at the next poll", feed.uri, e.getMessage());
+                LOG.warnf("feed %s: an item was not acknowledged by Kafka (%s); it is retried at the next poll", FeedFetcher.redacted(feed.uri), e.getMessage());
                 feed.etag = null;
                 feed.lastModified = null;
             }
