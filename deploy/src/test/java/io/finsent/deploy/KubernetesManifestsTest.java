@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -174,25 +175,75 @@ class KubernetesManifestsTest {
                 .as("secret " + name + " is provided by the manifests or documented in docs/operations.md").isTrue());
     }
 
-    /** A service that reaches Kafka on the authenticated listener's port sets SASL_SSL and its JAAS login from a secret. */
+    /**
+     * Every service reaches Kafka on the authenticated listener over SASL_SSL as its own KafkaUser, the login read
+     * from that user's secret: its kafka.* clients, and its Kafka Streams app where it has one.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "gpu"})
-    void clientsOfTheAuthenticatedListenerUseSaslSsl(String overlay) {
+    void everyServiceReachesKafkaOverSaslSslAsItsOwnUser(String overlay) {
         List<ObjectNode> resources = build(overlay);
         JsonNode kafka = Kafka.cluster(resources);
-        String authenticatedPort = Kafka.authenticatedListener(kafka).path("port").asText();
-        int checked = 0;
+        String caSecret = kafka.at("/metadata/name").asText() + "-cluster-ca-cert";
+        List<String> problems = new ArrayList<>();
         for (String service : SERVICES) {
-            Map<String, String> environment = environment(resources, container(resources, service));
-            if (environment.get("KAFKA_BOOTSTRAP_SERVERS").endsWith(":" + authenticatedPort)) {
-                checked++;
-                assertThat(environment).as(service).containsEntry("QUARKUS_KAFKA_STREAMS_SECURITY_PROTOCOL", "SASL_SSL")
-                        .containsEntry("QUARKUS_KAFKA_STREAMS_SASL_MECHANISM", Kafka.authenticatedListener(kafka).at("/authentication/type")
-                                .asText().toUpperCase(java.util.Locale.ROOT));
-                assertThat(environment.get("QUARKUS_KAFKA_STREAMS_SASL_JAAS_CONFIG")).as(service).startsWith("secret ");
+            String user = "finsent-" + service;
+            Kustomization.find(resources, "KafkaUser", user);
+            JsonNode container = container(resources, service);
+            JsonNode pod = Kustomization.find(resources, "Deployment", service).at("/spec/template/spec");
+            List<String> prefixes = ServiceConfiguration.of(service).hasExtension(ServiceConfiguration.KAFKA_STREAMS_EXTENSION)
+                    ? List.of(Kafka.CLIENT_PREFIX, Kafka.STREAMS_PREFIX) : List.of(Kafka.CLIENT_PREFIX);
+            Kafka.clientProblems(environment(resources, container), prefixes, Kafka.authenticatedListener(kafka), user,
+                    mountedFiles(pod, container, caSecret, "ca.crt")).forEach(problem -> problems.add(service + ": " + problem));
+        }
+
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void aLiteralLoginAPlaintextClientOrAMissingStreamsSettingIsReported() {
+        List<ObjectNode> resources = build("cpu");
+        JsonNode listener = Kafka.authenticatedListener(Kafka.cluster(resources));
+        Map<String, String> environment = environment(resources, container(resources, "ingest"));
+        Set<String> ca = Set.of("/etc/finsent/kafka-ca/ca.crt");
+        List<String> client = List.of(Kafka.CLIENT_PREFIX);
+
+        assertThat(Kafka.clientProblems(environment, client, listener, "finsent-ingest", ca)).isEmpty();
+        assertThat(Kafka.clientProblems(environment, client, listener, "finsent-alerting", ca)).as("another service's login").hasSize(1);
+        assertThat(Kafka.clientProblems(environment, List.of(Kafka.CLIENT_PREFIX, Kafka.STREAMS_PREFIX), listener, "finsent-ingest", ca))
+                .as("no Kafka Streams settings").hasSize(5);
+        environment.put("KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p\";");
+        environment.put("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT");
+        assertThat(Kafka.clientProblems(environment, client, listener, "finsent-ingest", ca))
+                .anySatisfy(p -> assertThat(p).startsWith("KAFKA_SASL_JAAS_CONFIG is org.apache"))
+                .anySatisfy(p -> assertThat(p).startsWith("KAFKA_SECURITY_PROTOCOL is PLAINTEXT")).hasSize(2);
+        assertThat(Kafka.clientProblems(environment, client, listener, "finsent-ingest", Set.of("/elsewhere/ca.crt")))
+                .as("a trust store where the CA is not mounted").hasSize(3);
+    }
+
+    /** Where a container sees one key of a secret: each mount of a volume of that secret, and the key's file name in it. */
+    static Set<String> mountedFiles(JsonNode pod, JsonNode container, String secret, String key) {
+        Set<String> files = new java.util.HashSet<>();
+        for (JsonNode volume : pod.path("volumes")) {
+            if (!volume.at("/secret/secretName").asText().equals(secret)) {
+                continue;
+            }
+            List<String> names = new ArrayList<>();
+            if (volume.at("/secret/items").isMissingNode()) {
+                names.add(key);
+            }
+            volume.at("/secret/items").forEach(item -> {
+                if (item.path("key").asText().equals(key)) {
+                    names.add(item.path("path").asText());
+                }
+            });
+            for (JsonNode mount : container.path("volumeMounts")) {
+                if (mount.path("name").asText().equals(volume.path("name").asText())) {
+                    names.forEach(name -> files.add(mount.path("mountPath").asText() + "/" + name));
+                }
             }
         }
-        assertThat(checked).as("services on the authenticated listener").isPositive();
+        return files;
     }
 
     @Test

@@ -35,16 +35,21 @@ final class QuarkusExtensionKeys {
     /** Property names and their environment variable names of the extensions and everything they pull in. */
     static Set<String> environmentVariablesOf(Set<String> extensions) {
         Set<String> variables = new LinkedHashSet<>();
+        closureOf(extensions).forEach(artifact -> collectVariables(artifact, variables));
+        return variables;
+    }
+
+    /** The extensions and the Quarkus extensions they depend on, transitively. */
+    static Set<String> closureOf(Set<String> extensions) {
         Set<String> seen = new LinkedHashSet<>();
         Deque<String> todo = new ArrayDeque<>(extensions);
         while (!todo.isEmpty()) {
             String artifact = todo.pop();
             if (seen.add(artifact)) {
-                collectVariables(artifact, variables);
                 todo.addAll(quarkusDependenciesOf(artifact));
             }
         }
-        return variables;
+        return seen;
     }
 
     private static void collectVariables(String artifact, Set<String> variables) {

@@ -37,6 +37,15 @@ final class Yaml {
         return documents.get(0);
     }
 
+    /** One YAML document given as text (tests' bad inputs). */
+    static JsonNode parse(String yaml) {
+        try {
+            return YAML.readTree(yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot parse " + yaml, e);
+        }
+    }
+
     /** Every non-empty document of a YAML file (separated by ---), or the one of a JSON file. */
     static List<JsonNode> documents(Path file) {
         try {
