@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * The Prometheus series our services export, derived from the Micrometer meters their code registers, named as
  * Micrometer's Prometheus registry names them: dots become underscores, counters end in {@code _total}, timers
  * give {@code _seconds_count}, {@code _seconds_sum} and {@code _seconds_max}, distribution summaries
- * {@code _count}, {@code _sum} and {@code _max}. No meter publishes a histogram, so there is no {@code _bucket}.
+ * {@code _count}, {@code _sum} and {@code _max}, and a meter built with {@code publishPercentileHistogram()} also
+ * {@code _bucket}.
  */
 final class ExportedMetrics {
 
@@ -49,7 +50,13 @@ final class ExportedMetrics {
         for (Pattern pattern : List.of(BUILDER, SHORTHAND)) {
             Matcher meter = pattern.matcher(source);
             while (meter.find()) {
-                names.addAll(series(meter.group(1).toLowerCase(java.util.Locale.ROOT), meter.group(2).replace('.', '_')));
+                String base = meter.group(2).replace('.', '_');
+                List<String> series = series(meter.group(1).toLowerCase(java.util.Locale.ROOT), base);
+                names.addAll(series);
+                int end = source.indexOf(".register(", meter.end());
+                if (end > 0 && source.substring(meter.end(), end).contains("publishPercentileHistogram()")) {
+                    names.add(series.get(0).replace("_count", "_bucket"));
+                }
             }
         }
         return names;

@@ -69,8 +69,10 @@ class ObservabilityTest {
 
     @Test
     void aMadeUpOrMisspelledSeriesIsCaught() {
-        assertThat(unknownMetrics(List.of("rate(finsent_scorer_texts_scored[5m])", "histogram_quantile(0.99, sum by (le) (rate(finsent_scorer_encoder_latency_seconds_bucket[5m])))")))
-                .containsExactly("finsent_scorer_encoder_latency_seconds_bucket", "finsent_scorer_texts_scored");
+        assertThat(unknownMetrics(List.of("rate(finsent_scorer_texts_scored[5m])", "histogram_quantile(0.99, sum by (le) (rate(finsent_scorer_buffer_wait_seconds_bucket[5m])))",
+                "histogram_quantile(0.99, sum by (le) (rate(finsent_scorer_encoder_latency_seconds_bucket[5m])))")))
+                .as("the buffer wait publishes no histogram; the encoder latency does")
+                .containsExactly("finsent_scorer_buffer_wait_seconds_bucket", "finsent_scorer_texts_scored");
     }
 
     @Test
