@@ -104,5 +104,17 @@ public interface AlertingConfig {
         /** Whether GET /v1/alerts/stream is fed (a consumer of alert.events on every instance). */
         @WithDefault("true")
         boolean streamEnabled();
+
+        /** POST /v1/backtests refuses a range holding more trend windows than this (the work grows with windows times rule sets). */
+        @WithDefault("100000")
+        int backtestMaxWindows();
+
+        /** POST /v1/backtests: named rule sets in one request, besides the defaults. */
+        @WithDefault("8")
+        int backtestMaxRuleSets();
+
+        /** Backtests computed at once on this instance; more are refused (429) rather than queued behind the trend sink's CPU. */
+        @WithDefault("2")
+        int backtestConcurrency();
     }
 }
