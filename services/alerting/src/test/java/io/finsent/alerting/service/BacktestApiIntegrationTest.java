@@ -132,6 +132,9 @@ class BacktestApiIntegrationTest {
         backtest("{\"run\": \"no-such-run\"}").then().statusCode(404).body("error", containsString("no run 'no-such-run'"))
                 .body("error", containsString("GET /v1/runs"));
         backtest("{" + ok).then().statusCode(400).body("error", containsString("not valid JSON"));
+        // ... a refusal is JSON even to a client that asked for CSV
+        given().header("X-Api-Key", key).accept("text/csv").contentType("application/json").body("{\"run\": \"no-such-run\"}")
+                .post("/v1/backtests").then().statusCode(404).contentType("application/json").body("error", containsString("no run"));
         backtest("{}").then().statusCode(400).body("error", containsString("'run' is required"));
         backtest("{" + ok + ", \"colour\": 1}").then().statusCode(400).body("error", containsString("unknown field 'colour'"));
         backtest("{" + ok + ", \"from\": \"yesterday\"}").then().statusCode(400).body("error", containsString("ISO-8601"));
