@@ -105,9 +105,12 @@ public interface AlertingConfig {
         @WithDefault("true")
         boolean streamEnabled();
 
-        /** POST /v1/backtests refuses a range holding more trend windows than this (the work grows with windows times rule sets). */
-        @WithDefault("100000")
-        int backtestMaxWindows();
+        /**
+         * POST /v1/backtests refuses a backtest whose trend windows times rule sets (the defaults included) exceed this: the
+         * work. About 10 to 20 µs each on a 2-core machine, so the default is a few seconds at most.
+         */
+        @WithDefault("300000")
+        int backtestMaxEvaluations();
 
         /** POST /v1/backtests: named rule sets in one request, besides the defaults. */
         @WithDefault("8")

@@ -31,8 +31,8 @@ import io.smallrye.common.annotation.Blocking;
 /**
  * Backtests over the API: what rule parameter sets would have fired over a run's stored trend windows, side by side,
  * with the same evaluator as live alerting and the same report as {@code ./monitor backtest --json} (or {@code --csv}).
- * Any key may run one: it only reads trend rows and writes nothing. The work is capped (windows per range, rule sets
- * per request, backtests at once), since one backtest takes a core while the trend sink shares the machine.
+ * Any key may run one: it only reads trend rows and writes nothing. The work is capped (trend windows times rule sets, rule
+ * sets per request, backtests at once), since one backtest takes a core while the trend sink shares the machine.
  */
 @Path("/v1/backtests")
 @Tag(name = "backtests", description = "What rule parameter sets would have fired over a run")
@@ -45,7 +45,7 @@ public class BacktestsResource {
     private final Authenticator auth;
     private final RunTrendWindows windows;
     private final int maxBody;
-    private final int maxWindows;
+    private final int maxEvaluations;
     private final int maxRuleSets;
     private final Semaphore running;
 
@@ -53,7 +53,7 @@ public class BacktestsResource {
         this.auth = auth;
         this.windows = windows;
         this.maxBody = config.api().maxBodyBytes();
-        this.maxWindows = config.api().backtestMaxWindows();
+        this.maxEvaluations = config.api().backtestMaxEvaluations();
         this.maxRuleSets = config.api().backtestMaxRuleSets();
         this.running = new Semaphore(config.api().backtestConcurrency());
     }
@@ -100,12 +100,18 @@ public class BacktestsResource {
         return Response.ok(RuleParams.defaults().toJson(), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
-    /** The windows to replay through the rules: refuses an unknown run (404), an empty range and a range over the cap (400). */
+    /**
+     * The windows to replay through the rules: refuses an unknown run (404), an empty range, and a range with more windows
+     * than the cap on evaluations allows for this many rule sets (400).
+     */
     private List<TrendPoint> windowsOf(BacktestRequest backtest) throws SQLException {
+        int sets = backtest.ruleSets().byName().size();
+        int maxWindows = maxEvaluations / sets;
         List<TrendPoint> found = windows.read(backtest.run(), backtest.from(), backtest.to(), maxWindows);
         if (found.size() > maxWindows) {
-            throw ApiException.badRequest("more than " + maxWindows + " trend windows in this range of run '" + backtest.run()
-                    + "': narrow from/to");
+            throw ApiException.badRequest("more than " + maxWindows + " trend windows in this range of run '" + backtest.run() + "': with "
+                    + sets + " rule sets that is more than the limit of " + maxEvaluations + " window evaluations; narrow from/to or"
+                    + " compare fewer rule sets");
         }
         if (found.isEmpty()) {
             RunTrendWindows.Span span = windows.span(backtest.run()).orElseThrow(() -> ApiException.notFound("no run '" + backtest.run()
