@@ -1,8 +1,9 @@
 // The dashboard: sign-in with an API key, the run and range to look at, topics with sparklines, the selected
-// topic's trend chart, the live alert feed, and the analyst's subscriptions and silences.
+// topic's trend chart, the live alert feed, the analyst's subscriptions and silences, and backtests of rule sets.
 
 import { api, apiKey, ApiError } from './api.js';
 import { AlertFeed } from './alert-feed.js';
+import { BacktestView } from './backtest.js';
 import { sparkline } from './sparkline.js';
 import { TrendChart } from './trend-chart.js';
 import { Subscriptions, Silences } from './subscriptions.js';
@@ -29,9 +30,11 @@ const feed = new AlertFeed({
 const subscriptions = new Subscriptions($('#subscriptions'), $('#subscription-form'), $('#subs-secret'),
   (e) => panelError('#subscriptions', e));
 const silences = new Silences($('#silences'), $('#silence-form'), (e) => panelError('#silences', e));
+const backtest = new BacktestView({ form: $('#backtest-form'), result: $('#backtest-result'),
+  onError: (e) => panelError('#backtest-form', e) });
 
 // Exposed for the browser test and for debugging from the console.
-window.finsent = { view, chart, feed };
+window.finsent = { view, chart, feed, backtest };
 
 /** Shows (or with null, clears) a panel's error; a refused key also goes to the page-wide error. */
 function panelError(within, error) {
@@ -88,6 +91,7 @@ async function loadRuns() {
   const select = $('#run');
   try {
     const runs = await api('v1/runs');
+    backtest.showRuns(runs);
     const ids = ['live', ...runs.map((r) => r.run_id).filter((id) => id !== 'live')];
     select.replaceChildren(...ids.map((id) => {
       const run = runs.find((r) => r.run_id === id);
@@ -244,6 +248,7 @@ async function signIn() {
     feed.start(view.run);
     subscriptions.load();
     silences.load();
+    backtest.load();
   } catch (e) {
     signOut(false);
     pageError(e);
@@ -256,6 +261,7 @@ function signOut(clearKey = true) {
   }
   feed.stop();
   chart.destroy();
+  backtest.clear();
   view.topic = null;
   document.body.dataset.signedIn = 'false';
   $('#key-form').hidden = false;

@@ -1,15 +1,7 @@
 // The analyst's subscriptions (what they are told about) and silences (what they are not told about for a while).
 
 import { api } from './api.js';
-
-function cell(text, className) {
-  const td = document.createElement('td');
-  td.textContent = text;
-  if (className) {
-    td.className = className;
-  }
-  return td;
-}
+import { cell } from './dom.js';
 
 function actionCell(label, description, action) {
   const td = document.createElement('td');

@@ -104,5 +104,20 @@ public interface AlertingConfig {
         /** Whether GET /v1/alerts/stream is fed (a consumer of alert.events on every instance). */
         @WithDefault("true")
         boolean streamEnabled();
+
+        /**
+         * POST /v1/backtests refuses a backtest whose trend windows times rule sets (the defaults included) exceed this: the
+         * work. About 10 to 20 µs each on a 2-core machine, so the default is a few seconds at most.
+         */
+        @WithDefault("300000")
+        int backtestMaxEvaluations();
+
+        /** POST /v1/backtests: named rule sets in one request, besides the defaults. */
+        @WithDefault("8")
+        int backtestMaxRuleSets();
+
+        /** Backtests computed at once on this instance; more are refused (429) rather than queued behind the trend sink's CPU. */
+        @WithDefault("2")
+        int backtestConcurrency();
     }
 }

@@ -36,6 +36,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import io.finsent.alerting.trends.TrendPoint;
 import io.finsent.common.Topics;
 import io.finsent.local.testing.LocalStackTestResource;
 import io.finsent.local.testing.SharedLocalStack;
@@ -85,7 +86,8 @@ class ApiIntegrationTest {
                 Arguments.of("DELETE", "/v1/silences/1", null), Arguments.of("GET", "/v1/topics", null),
                 Arguments.of("PUT", "/v1/topics/x", "{\"name\": \"x\"}"), Arguments.of("DELETE", "/v1/topics/x", null),
                 Arguments.of("GET", "/v1/topics/summary", null), Arguments.of("GET", "/v1/trends?topic=x", null),
-                Arguments.of("GET", "/v1/runs", null), Arguments.of("POST", "/v1/analysts", "{\"name\": \"x\"}"),
+                Arguments.of("GET", "/v1/runs", null), Arguments.of("POST", "/v1/backtests", "{\"run\": \"live\"}"),
+                Arguments.of("GET", "/v1/backtests/defaults", null), Arguments.of("POST", "/v1/analysts", "{\"name\": \"x\"}"),
                 Arguments.of("DELETE", "/v1/analysts/1", null), Arguments.of("GET", "/v1/analysts/me", null));
     }
 
@@ -291,17 +293,8 @@ class ApiIntegrationTest {
     }
 
     private static void insertTrend(String run, String topic, Instant start, long count, long negative, double mean) throws Exception {
-        try (Connection c = DriverManager.getConnection(JDBC, USER, ""); PreparedStatement s = c.prepareStatement(
-                "INSERT INTO trend_window VALUES (?, ?, ?, 60000, ?, ?, ?, 0, ?, 0.1, 0.5)")) {
-            s.setString(1, run);
-            s.setString(2, topic);
-            s.setObject(3, Sql.ts(start));
-            s.setLong(4, count);
-            s.setLong(5, negative);
-            s.setLong(6, count - negative);
-            s.setDouble(7, mean);
-            s.executeUpdate();
-        }
+        TestSupport.insertWindows(JDBC, USER, run, List.of(new TrendPoint(topic, start.toEpochMilli(), TestSupport.MINUTE, count, negative,
+                count - negative, 0, mean, 0.1)));
     }
 
     private static String insertAlert(String topic, String ruleSet) throws Exception {

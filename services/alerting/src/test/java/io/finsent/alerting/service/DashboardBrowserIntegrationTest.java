@@ -5,6 +5,7 @@ import static io.finsent.alerting.service.TestSupport.newAnalyst;
 import static io.finsent.alerting.service.TestSupport.scored;
 import static io.finsent.alerting.service.TestSupport.subscribe;
 import static io.finsent.alerting.service.TestSupport.unique;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -43,8 +45,13 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.finsent.alerting.rules.RuleParams;
 import io.finsent.alerting.service.api.AlertStream;
 import io.finsent.common.Topics;
 import io.finsent.local.testing.LocalStackTestResource;
@@ -56,8 +63,9 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * The dashboard in a real browser (Debian's headless Chromium through chromedriver) against the real service:
- * a topic's chart is drawn from exactly the trend windows PostgreSQL holds for it, and an alert fired by a
- * negative surge appears in the live feed through the server-sent event stream, without a reload.
+ * a topic's chart is drawn from exactly the trend windows PostgreSQL holds for it, an alert fired by a
+ * negative surge appears in the live feed through the server-sent event stream, without a reload, and a backtest
+ * run in its view shows the counts the API answers.
  * Skipped, with the reason, where chromium or chromium-driver is not installed (.ci/run installs them).
  */
 @QuarkusTest
@@ -71,6 +79,7 @@ class DashboardBrowserIntegrationTest {
     private static final String JDBC = SharedLocalStack.get().jdbcUrl();
     private static final String USER = SharedLocalStack.get().jdbcUser();
     private static final int TEXTS_PER_MINUTE = 20;
+    private static final String STRICT = "{\"negativeShareSigmas\": 20, \"volumeFactor\": 100}";
     // Kept so the level holds: Selenium warns on every start that it has no CDP classes for this Chromium (unused here).
     private static final Logger SELENIUM_LOG = Logger.getLogger("org.openqa.selenium");
 
@@ -168,6 +177,58 @@ class DashboardBrowserIntegrationTest {
                 .map(li -> li.getDomAttribute("data-state")).toList();
         assertThat(states).containsSubsequence("FIRING", "PENDING");
         assertThat(script("return window.__sameDocument")).isEqualTo("before the surge");
+    }
+
+    @Test
+    void aBacktestRunInItsViewShowsTheCountsTheApiAnswers() throws Exception {
+        // Given a run in which one topic surges and another stays calm, and an analyst
+        String run = unique("dash-bt");
+        String surging = unique("surging");
+        String calm = unique("calm");
+        TestSupport.insertWindows(JDBC, USER, run, TestSupport.surgeAndCalm(surging, calm, Instant.parse("2025-06-02T09:00:00Z").toEpochMilli()));
+        TestSupport.Analyst analyst = newAnalyst("bert");
+
+        // When they pick the run in the backtest view, make its rule set strict and run it
+        browser.get(dashboard.toString());
+        signIn(analyst.key());
+        waitFor("the run offered", ExpectedConditions.presenceOfElementLocated(By.cssSelector("#backtest-run option[value='" + run + "']")));
+        new Select(browser.findElement(By.id("backtest-run"))).selectByValue(run);
+        WebElement params = waitFor("the rule set prefilled with the defaults",
+                ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#backtest-sets textarea[name='params']")));
+        assertThat(RuleParams.fromJson(params.getDomProperty("value"))).isEqualTo(RuleParams.defaults());
+        params.clear();
+        params.sendKeys(STRICT);
+        browser.findElement(By.id("backtest-submit")).click();
+        waitFor("the backtest shown", ExpectedConditions.attributeToBe(By.id("backtest-result"), "data-state", "done"));
+
+        // Then every count shown is the API's answer to the same request, the defaults beside the strict set
+        JsonNode answer = new ObjectMapper().readTree(given().header("X-Api-Key", analyst.key()).contentType("application/json")
+                .body("{\"run\": \"" + run + "\", \"rule_sets\": {\"candidate\": " + STRICT + "}}").post("/v1/backtests")
+                .then().statusCode(200).extract().asString());
+        assertThat(browser.findElement(By.id("backtest-result")).getDomAttribute("data-windows")).isEqualTo(answer.get("windows").asText());
+        int cells = 0;
+        for (JsonNode set : answer.get("ruleSets")) {
+            int fired = 0;
+            for (JsonNode topic : set.get("topics")) {
+                for (var rule = topic.get("fired").fields(); rule.hasNext(); cells++) {
+                    var count = rule.next();
+                    fired += count.getValue().asInt();
+                    assertThat(countCell(set.get("name").asText(), topic.get("topic").asText(), count.getKey()).getText())
+                            .as("%s %s %s", set.get("name"), topic.get("topic"), count.getKey()).isEqualTo(count.getValue().asText());
+                }
+            }
+            assertThat(browser.findElements(By.cssSelector(".backtest-timeline li[data-rule-set='" + set.get("name").asText()
+                    + "'][data-state='FIRING']"))).hasSize(fired);
+        }
+        assertThat(browser.findElements(By.cssSelector("#backtest-counts td[data-rule]"))).hasSize(cells).hasSize(2 * 2 * 3);
+        assertThat(countCell("default", surging, "NEGATIVE_SHARE").getText()).isEqualTo("1");
+        assertThat(countCell("candidate", surging, "NEGATIVE_SHARE").getText()).isEqualTo("0");
+        assertThat(countCell("default", calm, "NEGATIVE_SHARE").getText()).isEqualTo("0");
+    }
+
+    private WebElement countCell(String ruleSet, String topic, String rule) {
+        return browser.findElement(By.cssSelector("#backtest-counts td[data-rule-set='" + ruleSet + "'][data-topic='" + topic + "'][data-rule='"
+                + rule + "']"));
     }
 
     /** Types a key into the sign-in form and submits it. */

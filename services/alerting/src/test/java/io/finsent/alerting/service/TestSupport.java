@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.finsent.alerting.trends.TrendKey;
 import io.finsent.alerting.trends.TrendPartitioner;
+import io.finsent.alerting.trends.TrendPoint;
 import io.finsent.common.Topics;
 import io.finsent.schema.MatchReason;
 import io.finsent.schema.ScoredText;
@@ -110,6 +112,43 @@ final class TestSupport {
                 key == null ? null : key.getBytes(), value)).get(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * Thirty one-minute windows of two topics from {@code start}: {@code surging} turns 80 % negative with more than seven
+     * times its volume in minutes 15 to 17 (the default rules fire on it), {@code calm} stays as it was (they never fire).
+     */
+    static List<TrendPoint> surgeAndCalm(String surging, String calm, long start) {
+        List<TrendPoint> windows = new ArrayList<>();
+        for (int m = 0; m < 30; m++) {
+            boolean surge = m >= 15 && m < 18;
+            windows.add(new TrendPoint(surging, start + m * MINUTE, MINUTE, surge ? 150 : 20, surge ? 120 : 4, surge ? 20 : 10, surge ? 10 : 6,
+                    surge ? -0.6 : 0.1, 0.5));
+            windows.add(new TrendPoint(calm, start + m * MINUTE, MINUTE, 20, 3, 10, 7, 0.15, 0.5));
+        }
+        return windows;
+    }
+
+    /** Stores trend windows of a run as the trend sink does (mean_p_negative: the negative share). */
+    static void insertWindows(String jdbcUrl, String user, String run, Collection<TrendPoint> windows) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, ""); PreparedStatement s = c.prepareStatement(
+                "INSERT INTO trend_window VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (TrendPoint w : windows) {
+                s.setString(1, run);
+                s.setString(2, w.topic());
+                s.setObject(3, Sql.ts(w.windowStart()));
+                s.setLong(4, w.windowSizeMs());
+                s.setLong(5, w.count());
+                s.setLong(6, w.negative());
+                s.setLong(7, w.neutral());
+                s.setLong(8, w.positive());
+                s.setDouble(9, w.meanScore());
+                s.setDouble(10, w.scoreStddev());
+                s.setDouble(11, w.negativeShare());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
     /** Every record of a topic from the start, until {@code done} holds for what was read or the timeout. */
     static List<ConsumerRecord<byte[], byte[]>> readUntil(String bootstrapServers, String topic, Duration timeout,
             Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
@@ -154,6 +193,15 @@ final class TestSupport {
                 }
                 return rows;
             }
+        }
+    }
+
+    static int update(String jdbcUrl, String user, String sql, Object... params) throws SQLException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, ""); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            return s.executeUpdate();
         }
     }
 

@@ -258,9 +258,7 @@ public class TrendWindowWriter {
             s.setInt(5, warmWindows);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    history.add(new TrendPoint(rs.getString("topic"), Sql.millis(rs, "window_start"), rs.getLong("window_size_ms"),
-                            rs.getLong("count"), rs.getLong("negative"), rs.getLong("neutral"), rs.getLong("positive"),
-                            rs.getDouble("mean_score"), rs.getDouble("score_stddev")));
+                    history.add(Sql.trendPoint(rs));
                 }
             }
         }
