@@ -51,6 +51,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
     @Option(names = "--padding-multiple", defaultValue = "1", description = "Pad windows to a multiple of this, as the scorer's scorer.padding-multiple (default: ${DEFAULT-VALUE}).")
     int paddingMultiple;
 
+    @Option(names = "--commit-interval-ms", defaultValue = "200", paramLabel = "MS",
+            description = "Kafka Streams commit interval, as the scorer's kafka-streams.commit.interval.ms (default: ${DEFAULT-VALUE}).")
+    int commitIntervalMs;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -66,7 +70,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         ScorerSettings settings = ScorerSettings.defaults();
         PipelineBenchmark.Result r;
         try (Encoder encoder = Encoder.open(model != null ? model : Models.defaultModel(), EncoderOptions.defaults().withDevice(device).withPaddingMultiple(paddingMultiple))) {
-            r = new PipelineBenchmark(encoder, settings, message -> {
+            r = new PipelineBenchmark(encoder, settings, java.time.Duration.ofMillis(commitIntervalMs), message -> {
                 err.println("bench pipeline: " + message);
                 err.flush();
             }).run(texts, latencyTexts, perRecordTexts);
@@ -91,6 +95,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         result.put("max_batch_texts", settings.maxBatchTexts());
         result.put("max_wait_ms", settings.maxWait().toMillis());
         result.put("padding_multiple", paddingMultiple);
+        result.put("commit_interval_ms", commitIntervalMs);
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(result));
         } else {
