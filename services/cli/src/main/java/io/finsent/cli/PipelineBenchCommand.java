@@ -55,6 +55,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
             description = "Kafka Streams commit interval, as the scorer's kafka-streams.commit.interval.ms (default: ${DEFAULT-VALUE}).")
     int commitIntervalMs;
 
+    @Option(names = "--model-call-on-stream-thread",
+            description = "Make each model call on the stream thread, as the scorer did before it ran them beside it (for comparison).")
+    boolean modelCallOnStreamThread;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -70,7 +74,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         ScorerSettings settings = ScorerSettings.defaults();
         PipelineBenchmark.Result r;
         try (Encoder encoder = Encoder.open(model != null ? model : Models.defaultModel(), EncoderOptions.defaults().withDevice(device).withPaddingMultiple(paddingMultiple))) {
-            r = new PipelineBenchmark(encoder, settings, java.time.Duration.ofMillis(commitIntervalMs), message -> {
+            r = new PipelineBenchmark(encoder, settings, java.time.Duration.ofMillis(commitIntervalMs), modelCallOnStreamThread, message -> {
                 err.println("bench pipeline: " + message);
                 err.flush();
             }).run(texts, latencyTexts, perRecordTexts);
@@ -96,6 +100,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         result.put("max_wait_ms", settings.maxWait().toMillis());
         result.put("padding_multiple", paddingMultiple);
         result.put("commit_interval_ms", commitIntervalMs);
+        result.put("model_call_on_stream_thread", modelCallOnStreamThread);
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(result));
         } else {

@@ -33,6 +33,7 @@ import io.finsent.schema.ScoredText;
 import io.finsent.schema.SourceKind;
 import io.finsent.scoring.EncoderTextScorer;
 import io.finsent.scoring.ScorerMetrics;
+import io.finsent.scoring.ScorerRoute;
 import io.finsent.scoring.ScorerSettings;
 import io.finsent.scoring.ScorerTopology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -74,10 +75,13 @@ public final class PipelineBenchmark {
     private final Encoder encoder;
     private final ScorerSettings settings;
     private final Duration commitInterval;
+    private final boolean modelCallOnStreamThread;
     private final Consumer<String> progress;
 
-    public PipelineBenchmark(Encoder encoder, ScorerSettings settings, Duration commitInterval, Consumer<String> progress) {
+    public PipelineBenchmark(Encoder encoder, ScorerSettings settings, Duration commitInterval, boolean modelCallOnStreamThread,
+                             Consumer<String> progress) {
         this.encoder = encoder;
+        this.modelCallOnStreamThread = modelCallOnStreamThread;
         this.commitInterval = commitInterval;
         this.settings = settings;
         this.progress = progress;
@@ -108,7 +112,7 @@ public final class PipelineBenchmark {
             double scoredPerSecond;
             double encoderAloneAfter;
             try (ScoredReader reader = new ScoredReader(stack, scoredAt);
-                 KafkaStreams streams = new KafkaStreams(ScorerTopology.build(settings, new EncoderTextScorer(encoder), metrics),
+                 KafkaStreams streams = new KafkaStreams(topology(metrics),
                     streamsConfig(stack, runId, dir, commitInterval))) {
                 streams.start();
                 reader.await(runId + "-t-", texts.size());
@@ -132,6 +136,13 @@ public final class PipelineBenchmark {
                     percentile(latencies, 0.50), percentile(latencies, 0.99), latencies.length, sample.size(),
                     encoder.device().name().toLowerCase(java.util.Locale.ROOT), encoder.config().name() + " " + encoder.config().version());
         }
+    }
+
+    private org.apache.kafka.streams.Topology topology(ScorerMetrics metrics) {
+        EncoderTextScorer scorer = new EncoderTextScorer(encoder);
+        return modelCallOnStreamThread
+                ? ScorerTopology.build(settings, ScorerRoute.live(), scorer, metrics, Runnable::run)
+                : ScorerTopology.build(settings, ScorerRoute.live(), scorer, metrics);
     }
 
     private static Properties streamsConfig(LocalStack stack, String runId, Path dir, Duration commitInterval) {
