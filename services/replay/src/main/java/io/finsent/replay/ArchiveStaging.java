@@ -1,4 +1,4 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,17 +15,21 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.finsent.common.Topics;
+import io.finsent.ingest.DeadLetters;
 import io.finsent.ingest.ItemValidation;
 import io.finsent.ingest.archive.ArchiveFormat;
 import io.finsent.ingest.archive.ArchiveReader;
 import io.finsent.ingest.archive.ArchiveRow;
+import io.finsent.schema.DeadLetter;
 import io.finsent.schema.RawText;
 import io.finsent.schema.SourceKind;
 
 /**
  * Writes the valid items of archive files whose publication time lies in the replay's range to the run's own raw
  * topic, keyed by id, timestamped with the publication time, each id once: the same validation as
- * {@code ./monitor import}, but never into the live {@code text.raw}. Invalid rows are skipped (an import reports them).
+ * {@code ./monitor import}, but never into the live {@code text.raw}. A row that cannot be parsed or is invalid becomes
+ * a dead letter of the run (stage {@code ingest.archive}, the line and the reason, the row's bytes), as an import makes
+ * one in {@code text.dlq}; it has no publication time to test against the range, so every bad row is one.
  */
 final class ArchiveStaging {
 
@@ -34,8 +38,8 @@ final class ArchiveStaging {
     private ArchiveStaging() {
     }
 
-    /** @return items written */
-    static long stage(List<Path> files, String topic, String bootstrap, Instant from, Instant to) {
+    /** @return items written to {@code topic} (dead letters not counted) */
+    static long stage(List<Path> files, String topic, String deadLetterTopic, String bootstrap, Instant from, Instant to) {
         ItemValidation validation = new ItemValidation(ItemValidation.Rules.defaults(Clock.systemUTC()));
         Set<String> seen = new HashSet<>();
         long written = 0;
@@ -46,7 +50,10 @@ final class ArchiveStaging {
                 try (ArchiveReader reader = ArchiveReader.open(file, ArchiveFormat.byExtension(file), MAX_ROW_BYTES)) {
                     while (reader.hasNext()) {
                         ArchiveRow row = reader.next();
-                        if (!row.parsed() || !(validation.fromJson(row.node(), SourceKind.ARCHIVE, null) instanceof ItemValidation.Valid valid)) {
+                        ItemValidation.Result result = row.parsed() ? validation.fromJson(row.node(), SourceKind.ARCHIVE, null) : null;
+                        if (!(result instanceof ItemValidation.Valid valid)) {
+                            String reason = result instanceof ItemValidation.Invalid invalid ? invalid.reason() : row.error();
+                            producer.send(deadLetter(deadLetterTopic, file, row, reason, from));
                             continue;
                         }
                         RawText item = valid.item();
@@ -63,5 +70,12 @@ final class ArchiveStaging {
             producer.flush();
         }
         return written;
+    }
+
+    /** Timed at the range's start, not the wall clock, so that staging the same files again writes the same dead letter. */
+    private static ProducerRecord<String, byte[]> deadLetter(String topic, Path file, ArchiveRow row, String reason, Instant from) {
+        DeadLetter letter = DeadLetters.of(DeadLetters.STAGE_ARCHIVE, "line " + row.line() + ": " + reason, file.toString(), row.original(), from);
+        return new ProducerRecord<>(topic, null, from.toEpochMilli(), DeadLetters.keyOf(DeadLetters.STAGE_ARCHIVE, row.original()),
+                Topics.DEAD_LETTERS.valueSerde().serializer().serialize(topic, letter));
     }
 }

@@ -1,4 +1,4 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,11 +10,13 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -146,6 +148,19 @@ final class Kafka {
             throw new ReplayException("topic " + topic + " does not exist");
         }
         return infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    }
+
+    /** Calls {@code action} with every committed record of the topic, from its first offset to its end offsets when called. */
+    static void readAll(String bootstrap, String topic, Consumer<ConsumerRecord<byte[], byte[]>> action) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(action);
+            }
+        }
     }
 
     /** Per partition, the first offset whose record timestamp is at or after {@code at} (the end offset when there is none). */
