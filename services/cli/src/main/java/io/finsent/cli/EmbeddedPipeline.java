@@ -6,8 +6,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import io.finsent.common.ApiKeyHash;
 import io.finsent.local.LocalStack;
 import io.finsent.local.LocalStackConfig;
 import io.finsent.local.LocalStackException;
@@ -72,7 +71,7 @@ final class EmbeddedPipeline implements AutoCloseable {
             Map<String, String> alerting = new HashMap<>(kafka);
             alerting.putAll(stack.serviceConfig());
             alerting.put("kafka-streams.state.dir", options.dataDir().resolve("alerting-state").toAbsolutePath().toString());
-            alerting.put("alerting.admin.key-sha256", sha256(adminKey));
+            alerting.put("alerting.admin.key-sha256", ApiKeyHash.hex(adminKey));
             options.alerting().forEach((key, value) -> alerting.put("alerting." + key, value));
             Map<String, String> ingest = new HashMap<>(kafka);
             ingest.put("ingest.demo.enabled", Boolean.toString(options.demo() != null));
@@ -131,14 +130,6 @@ final class EmbeddedPipeline implements AutoCloseable {
         Files.writeString(file, key + "\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         return key;
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static int freePort() throws IOException {
