@@ -68,10 +68,17 @@ final class EmbeddedPipeline implements AutoCloseable {
             Map<String, String> scorer = new HashMap<>(kafka);
             scorer.put("scorer.model-dir", (options.model() != null ? options.model() : Models.defaultModel()).toAbsolutePath().toString());
             scorer.put("kafka-streams.state.dir", options.dataDir().resolve("scorer-state").toAbsolutePath().toString());
+            // Replays started over the scorer's REST API keep their state here and wait for their trend rows in the alerting database.
+            scorer.put("scorer.replay.state-dir", options.dataDir().resolve("replay-state").toAbsolutePath().toString());
+            scorer.put("scorer.replay.jdbc-url", stack.jdbcUrl());
+            scorer.put("scorer.replay.jdbc-user", stack.jdbcUser());
             Map<String, String> alerting = new HashMap<>(kafka);
             alerting.putAll(stack.serviceConfig());
             alerting.put("kafka-streams.state.dir", options.dataDir().resolve("alerting-state").toAbsolutePath().toString());
-            alerting.put("alerting.admin.key-sha256", ApiKeyHash.hex(adminKey));
+            // One admin key for the alerting API and the scorer's replay API.
+            String adminKeySha256 = ApiKeyHash.hex(adminKey);
+            scorer.put("scorer.admin.key-sha256", adminKeySha256);
+            alerting.put("alerting.admin.key-sha256", adminKeySha256);
             options.alerting().forEach((key, value) -> alerting.put("alerting." + key, value));
             Map<String, String> ingest = new HashMap<>(kafka);
             ingest.put("ingest.demo.enabled", Boolean.toString(options.demo() != null));
@@ -109,7 +116,7 @@ final class EmbeddedPipeline implements AutoCloseable {
         return services.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     }
 
-    /** The admin API key of the alerting service: kept in the data directory (mode 600), so restarts keep it. */
+    /** The admin API key of the alerting service and the scorer's replay API: kept in the data directory (mode 600), so restarts keep it. */
     String adminKey() {
         return adminKey;
     }
