@@ -7,7 +7,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -42,6 +44,12 @@ final class ArchiveStaging {
     static long stage(List<Path> files, String topic, String deadLetterTopic, String bootstrap, Instant from, Instant to) {
         ItemValidation validation = new ItemValidation(ItemValidation.Rules.defaults(Clock.systemUTC()));
         Set<String> seen = new HashSet<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Callback checked = (metadata, e) -> {
+            if (e != null) {
+                failure.compareAndSet(null, e);
+            }
+        };
         long written = 0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 20),
@@ -53,7 +61,7 @@ final class ArchiveStaging {
                         ItemValidation.Result result = row.parsed() ? validation.fromJson(row.node(), SourceKind.ARCHIVE, null) : null;
                         if (!(result instanceof ItemValidation.Valid valid)) {
                             String reason = result instanceof ItemValidation.Invalid invalid ? invalid.reason() : row.error();
-                            producer.send(deadLetter(deadLetterTopic, file, row, reason, from));
+                            producer.send(deadLetter(deadLetterTopic, file, row, reason, from), checked);
                             continue;
                         }
                         RawText item = valid.item();
@@ -62,12 +70,17 @@ final class ArchiveStaging {
                             continue;
                         }
                         producer.send(new ProducerRecord<>(topic, null, at, item.getId(),
-                                Topics.RAW_TEXT.valueSerde().serializer().serialize(topic, item)));
+                                Topics.RAW_TEXT.valueSerde().serializer().serialize(topic, item)), checked);
                         written++;
                     }
                 }
             }
             producer.flush();
+        }
+        if (failure.get() != null) {
+            // A text missing from the run's raw topic would be missing from the run without a trace.
+            throw new ReplayException("cannot stage the archive files into " + topic + ": " + failure.get().getMessage()
+                    + "; delete the run (./monitor replay delete RUN) and start again", failure.get());
         }
         return written;
     }

@@ -103,6 +103,28 @@ final class Kafka {
                 throw new ReplayException("Kafka did not create topic " + entry.getKey() + " within " + TIMEOUT_S + " s", e);
             }
         }
+        awaitLeaders(admin, topics.stream().map(NewTopic::name).toList());
+    }
+
+    /**
+     * Returns once every partition of the topics has a leader: a producer that writes to a new partition before its
+     * broker leads it gets NOT_LEADER_OR_FOLLOWER, and its idempotent retries can then fail with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until the records expire (seen on a loaded machine).
+     */
+    private static void awaitLeaders(Admin admin, List<String> names) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (!get(admin.describeTopics(names).allTopicNames(), "describing " + names).values().stream()
+                .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+            if (System.nanoTime() > deadline) {
+                throw new ReplayException("the partitions of " + names + " have no leader after " + TIMEOUT_S + " s; is the broker overloaded?");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ReplayCancelledException("interrupted while waiting for the leaders of " + names);
+            }
+        }
     }
 
     /** The group's committed offsets; empty for an unknown group. */

@@ -6,7 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Future;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -30,13 +31,13 @@ final class ReplayTestTexts {
     }
 
     /** Creates topics of 6 partitions (1 for dead letters), kept by size as the catalogue's: time-based retention would delete 2015 records at once. */
-    static void createTopics(String bootstrap, String... names) throws Exception {
+    static void createTopics(String bootstrap, String... names) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             List<NewTopic> topics = new ArrayList<>();
             for (String name : names) {
                 topics.add(new NewTopic(name, name.endsWith(".dlq") ? 1 : 6, (short) 1).configs(Map.of("retention.ms", "-1")));
             }
-            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            Kafka.create(admin, topics); // returns once every partition has a leader
         }
     }
 
@@ -58,16 +59,23 @@ final class ReplayTestTexts {
                 .setBody(body).setTickers(List.of(ticker)).build();
     }
 
-    /** Texts keyed by id, timed at publication; each partition receives its texts shuffled (out of event-time order). */
-    static void produce(String bootstrap, String topic, List<RawText> texts) {
+    /**
+     * Texts keyed by id, timed at publication; each partition receives its texts shuffled (out of event-time order).
+     * Every write is checked, so a lost text fails here rather than as a missing score minutes later.
+     */
+    static void produce(String bootstrap, String topic, List<RawText> texts) throws Exception {
         List<RawText> shuffled = new ArrayList<>(texts);
         Collections.shuffle(shuffled, new Random(11));
+        List<Future<RecordMetadata>> writes = new ArrayList<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             for (RawText t : shuffled) {
-                producer.send(new ProducerRecord<>(topic, null, t.getPublishedAt().toEpochMilli(), t.getId(),
-                        Topics.RAW_TEXT.valueSerde().serializer().serialize(topic, t)));
+                writes.add(producer.send(new ProducerRecord<>(topic, null, t.getPublishedAt().toEpochMilli(), t.getId(),
+                        Topics.RAW_TEXT.valueSerde().serializer().serialize(topic, t))));
             }
+        }
+        for (Future<RecordMetadata> write : writes) {
+            write.get(); // done: the producer is closed
         }
     }
 
