@@ -107,14 +107,13 @@ final class Kafka {
     }
 
     /**
-     * Returns once every partition of the topics has a leader: a producer that writes to a new partition before its
-     * broker leads it gets NOT_LEADER_OR_FOLLOWER, and its idempotent retries can then fail with
-     * OUT_OF_ORDER_SEQUENCE_NUMBER until the records expire (seen on a loaded machine).
+     * Returns once the broker knows the topics and leads every partition: createTopics returns when the controller has
+     * them, and a producer that writes before the broker caught up gets NOT_LEADER_OR_FOLLOWER; its idempotent retries
+     * can then fail with OUT_OF_ORDER_SEQUENCE_NUMBER until the records expire (seen on a loaded machine).
      */
     private static void awaitLeaders(Admin admin, List<String> names) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
-        while (!get(admin.describeTopics(names).allTopicNames(), "describing " + names).values().stream()
-                .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+        while (!led(admin, names)) {
             if (System.nanoTime() > deadline) {
                 throw new ReplayException("the partitions of " + names + " have no leader after " + TIMEOUT_S + " s; is the broker overloaded?");
             }
@@ -124,6 +123,18 @@ final class Kafka {
                 Thread.currentThread().interrupt();
                 throw new ReplayCancelledException("interrupted while waiting for the leaders of " + names);
             }
+        }
+    }
+
+    private static boolean led(Admin admin, List<String> names) {
+        try {
+            return get(admin.describeTopics(names).allTopicNames(), "describing " + names).values().stream()
+                    .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        } catch (ReplayException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return false; // the broker has not caught up with the controller yet
+            }
+            throw e;
         }
     }
 
