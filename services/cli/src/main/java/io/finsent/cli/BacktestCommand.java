@@ -21,8 +21,9 @@ import io.finsent.alerting.rules.AlertTransition;
 import io.finsent.alerting.rules.RuleKind;
 import io.finsent.alerting.rules.RuleParams;
 import io.finsent.alerting.trends.TrendPoint;
-import io.finsent.cli.replay.ReplayException;
-import io.finsent.cli.replay.RunDatabase;
+import io.finsent.replay.ReplayException;
+import io.finsent.replay.ReplayOptions;
+import io.finsent.replay.RunDatabase;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -76,8 +77,8 @@ final class BacktestCommand implements Callable<Integer> {
             if (json && csv) {
                 throw new IllegalArgumentException("choose one of --json and --csv");
             }
-            start = from == null ? null : ReplayCommand.instant("--from", from);
-            end = to == null ? null : ReplayCommand.instant("--to", to);
+            start = from == null ? null : ReplayOptions.instant("--from", from);
+            end = to == null ? null : ReplayOptions.instant("--to", to);
             if (start != null && end != null && !start.isBefore(end)) {
                 throw new IllegalArgumentException("--from (" + from + ") must be before --to (" + to + ")");
             }

@@ -18,10 +18,10 @@ import java.util.concurrent.CountDownLatch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import io.finsent.cli.replay.Replay;
-import io.finsent.cli.replay.ReplayException;
-import io.finsent.cli.replay.ReplayOptions;
-import io.finsent.cli.replay.RunComparison;
+import io.finsent.replay.Replay;
+import io.finsent.replay.ReplayException;
+import io.finsent.replay.ReplayOptions;
+import io.finsent.replay.RunComparison;
 import io.finsent.local.LocalStack;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

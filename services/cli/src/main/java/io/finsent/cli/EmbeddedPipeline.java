@@ -6,8 +6,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import io.finsent.common.ApiKeyHash;
 import io.finsent.local.LocalStack;
 import io.finsent.local.LocalStackConfig;
 import io.finsent.local.LocalStackException;
@@ -69,10 +68,17 @@ final class EmbeddedPipeline implements AutoCloseable {
             Map<String, String> scorer = new HashMap<>(kafka);
             scorer.put("scorer.model-dir", (options.model() != null ? options.model() : Models.defaultModel()).toAbsolutePath().toString());
             scorer.put("kafka-streams.state.dir", options.dataDir().resolve("scorer-state").toAbsolutePath().toString());
+            // Replays started over the scorer's REST API keep their state here and wait for their trend rows in the alerting database.
+            scorer.put("scorer.replay.state-dir", options.dataDir().resolve("replay-state").toAbsolutePath().toString());
+            scorer.put("scorer.replay.jdbc-url", stack.jdbcUrl());
+            scorer.put("scorer.replay.jdbc-user", stack.jdbcUser());
             Map<String, String> alerting = new HashMap<>(kafka);
             alerting.putAll(stack.serviceConfig());
             alerting.put("kafka-streams.state.dir", options.dataDir().resolve("alerting-state").toAbsolutePath().toString());
-            alerting.put("alerting.admin.key-sha256", sha256(adminKey));
+            // One admin key for the alerting API and the scorer's replay API.
+            String adminKeySha256 = ApiKeyHash.hex(adminKey);
+            scorer.put("scorer.admin.key-sha256", adminKeySha256);
+            alerting.put("alerting.admin.key-sha256", adminKeySha256);
             options.alerting().forEach((key, value) -> alerting.put("alerting." + key, value));
             Map<String, String> ingest = new HashMap<>(kafka);
             ingest.put("ingest.demo.enabled", Boolean.toString(options.demo() != null));
@@ -110,7 +116,7 @@ final class EmbeddedPipeline implements AutoCloseable {
         return services.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     }
 
-    /** The admin API key of the alerting service: kept in the data directory (mode 600), so restarts keep it. */
+    /** The admin API key of the alerting service and the scorer's replay API: kept in the data directory (mode 600), so restarts keep it. */
     String adminKey() {
         return adminKey;
     }
@@ -131,14 +137,6 @@ final class EmbeddedPipeline implements AutoCloseable {
         Files.writeString(file, key + "\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         return key;
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static int freePort() throws IOException {

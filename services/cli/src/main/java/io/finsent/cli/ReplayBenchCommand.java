@@ -22,9 +22,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.finsent.cli.bench.PipelineBenchmark;
-import io.finsent.cli.replay.Replay;
-import io.finsent.cli.replay.ReplayOptions;
-import io.finsent.cli.replay.ReplayReport;
+import io.finsent.replay.Replay;
+import io.finsent.replay.ReplayOptions;
+import io.finsent.replay.ReplayReport;
 import io.finsent.common.Topics;
 import io.finsent.encoder.Encoder;
 import io.finsent.encoder.EncoderOptions;

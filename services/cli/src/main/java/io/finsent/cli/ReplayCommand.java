@@ -8,21 +8,18 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.finsent.cli.replay.Replay;
-import io.finsent.cli.replay.ReplayCancelledException;
-import io.finsent.cli.replay.ReplayException;
-import io.finsent.cli.replay.ReplayOptions;
-import io.finsent.cli.replay.ReplayReport;
-import io.finsent.cli.replay.RunDeletion;
+import io.finsent.replay.Replay;
+import io.finsent.replay.ReplayCancelledException;
+import io.finsent.replay.ReplayException;
+import io.finsent.replay.ReplayOptions;
+import io.finsent.replay.ReplayReport;
+import io.finsent.replay.RunDeletion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -48,7 +45,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "ISO", description = "End of the range (exclusive). Required.")
     String to;
 
-    @Option(names = "--file", paramLabel = "FILE", description = "Archive files (.jsonl or .csv) to replay instead of text.raw.")
+    @Option(names = "--file", paramLabel = "FILE", description = "Archive files (.jsonl or .csv) to replay instead of text.raw; bad rows become dead letters in replay.<run>.dlq.")
     List<Path> files = List.of();
 
     @Option(names = "--run-id", paramLabel = "ID", description = "Run id (default: replay-<yyyyMMdd-HHmmss> in UTC); an existing one resumes.")
@@ -98,8 +95,8 @@ final class ReplayCommand implements Callable<Integer> {
                 // Not picocli-required: that would also demand them of `replay delete RUN`.
                 throw new IllegalArgumentException("--from and --to are required, e.g. --from 2015-01-01T00:00:00Z --to 2015-01-02T00:00:00Z");
             }
-            Instant start = instant("--from", from);
-            Instant end = instant("--to", to);
+            Instant start = ReplayOptions.instant("--from", from);
+            Instant end = ReplayOptions.instant("--to", to);
             for (Path file : files) {
                 if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
                     throw new IllegalArgumentException("cannot read archive file " + file + ": no such readable file");
@@ -146,7 +143,7 @@ final class ReplayCommand implements Callable<Integer> {
             }
         }
         if (json) {
-            out.println(new ObjectMapper().findAndRegisterModules().writeValueAsString(toMap(report)));
+            out.println(new ObjectMapper().findAndRegisterModules().writeValueAsString(report.toMap()));
         } else {
             out.printf(Locale.ROOT, "Replay %s%s: %s, %s to %s%n", report.runId(), report.resumed() ? " (resumed)" : "", report.source(), report.from(), report.to());
             if (report.staged() > 0) {
@@ -162,37 +159,6 @@ final class ReplayCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    static Map<String, Object> toMap(ReplayReport r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("run_id", r.runId());
-        m.put("from", r.from().toString());
-        m.put("to", r.to().toString());
-        m.put("source", r.source());
-        m.put("resumed", r.resumed());
-        m.put("staged", r.staged());
-        m.put("input_records", r.inputRecords());
-        m.put("scored", r.scored());
-        m.put("dead_letters", r.deadLetters());
-        m.put("late", r.late());
-        m.put("trend_windows", r.trendWindows());
-        m.put("trend_rows", r.trendRows());
-        m.put("seconds", r.seconds());
-        m.put("texts_per_second", r.textsPerSecond());
-        return m;
-    }
-
-    static Instant instant(String option, String text) {
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            try {
-                return java.time.OffsetDateTime.parse(text).toInstant();
-            } catch (DateTimeParseException e2) {
-                throw new IllegalArgumentException(option + " '" + text + "' is not an ISO-8601 instant, e.g. 2015-01-01T00:00:00Z");
-            }
-        }
     }
 
     /** {@code ./monitor replay delete RUN}. */

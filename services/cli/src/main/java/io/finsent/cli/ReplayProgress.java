@@ -2,7 +2,7 @@ package io.finsent.cli;
 
 import java.io.PrintWriter;
 
-import io.finsent.cli.replay.Replay;
+import io.finsent.replay.Replay;
 
 /** A replay's phases as lines and its progress as a bar, on stderr. */
 final class ReplayProgress implements Replay.Listener {

@@ -79,6 +79,7 @@ final class UpCommand implements Callable<Integer> {
                     service.pid(), service.url(), service.url(), service.log());
         }
         out.printf("  %-12s %s/ (admin API key in %s)%n", "Dashboard", pipeline.service("alerting").url(), dataDir.resolve("admin.key"));
+        out.printf("  %-12s %s/v1/replays (the same admin API key)%n", "Replays", pipeline.service("scorer").url());
         out.printf("%nPress Ctrl-C to stop everything.%n");
         out.flush();
         // Shutdown hooks stop the services, the broker and the database when Ctrl-C ends the JVM.

@@ -2,6 +2,7 @@ package io.finsent.scorer;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 import io.finsent.scoring.ScorerSettings;
 import io.smallrye.config.ConfigMapping;
@@ -36,6 +37,34 @@ public interface ScorerConfig {
 
     @WithDefault("200000")
     int maxTextChars();
+
+    AdminSettings admin();
+
+    ReplaySettings replay();
+
+    /** {@code scorer.admin.*}: who may start and cancel replays over {@code /v1/replays}. */
+    interface AdminSettings {
+
+        /** SHA-256 (hex) of the admin API key; without it the replay API refuses every call (403). */
+        Optional<String> keySha256();
+    }
+
+    /** {@code scorer.replay.*}: replays started over the REST API. */
+    interface ReplaySettings {
+
+        /** Kafka Streams state of each run's two applications, in {@code <state-dir>/<run id>} (kept for a resume). */
+        Path stateDir();
+
+        /** The alerting database, to wait for a run's trend rows before it counts as completed; without it, no wait. */
+        Optional<String> jdbcUrl();
+
+        @WithDefault("postgres")
+        String jdbcUser();
+
+        /** How long a run waits for the alerting service to write its trend rows. */
+        @WithDefault("2m")
+        Duration rowsWait();
+    }
 
     default ScorerSettings settings() {
         return new ScorerSettings(maxBatchTexts(), tokenBudget(), maxWait(), maxTextChars());

@@ -1,14 +1,11 @@
 package io.finsent.ingest.service;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import io.finsent.common.ApiKeyHash;
 
 /**
  * API keys of the push and feed APIs, checked against their SHA-256 as configured: the keys themselves are
@@ -55,28 +52,12 @@ public class ApiKeys {
     }
 
     private Optional<String> clientOf(String key) {
-        byte[] hash = sha256(key);
         for (var entry : clients.entrySet()) {
-            byte[] expected;
-            try {
-                expected = HexFormat.of().parseHex(entry.getValue().keySha256().strip().toLowerCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("ingest.clients." + entry.getKey() + ".key-sha256 is not a hex SHA-256; compute it with"
-                        + " printf %s KEY | sha256sum", e);
-            }
-            // Constant time, so response times tell nothing about a key.
-            if (MessageDigest.isEqual(hash, expected)) {
+            byte[] expected = ApiKeyHash.parse(entry.getValue().keySha256(), "ingest.clients." + entry.getKey() + ".key-sha256");
+            if (ApiKeyHash.matches(key, expected)) {
                 return Optional.of(entry.getKey());
             }
         }
         return Optional.empty();
-    }
-
-    static byte[] sha256(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 import io.finsent.alerting.trends.TrendSettings;
 import io.finsent.common.Topics;

@@ -1,4 +1,4 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 import java.util.ArrayList;
 import java.util.List;

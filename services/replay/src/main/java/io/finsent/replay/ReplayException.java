@@ -1,4 +1,4 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 /** A replay, backtest or run deletion that cannot go on; the message says what to do next. */
 public final class ReplayException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.finsent.cli.replay.RunDatabase.AlertRow;
-import io.finsent.cli.replay.RunDatabase.TrendRow;
+import io.finsent.replay.RunDatabase.AlertRow;
+import io.finsent.replay.RunDatabase.TrendRow;
 import io.finsent.schema.ScoredText;
 
 /**

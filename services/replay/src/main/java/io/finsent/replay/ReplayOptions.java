@@ -1,8 +1,10 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -89,6 +91,24 @@ public record ReplayOptions(String runId, Instant from, Instant to, List<Path> f
     public ReplayOptions withGrace(Duration value) {
         return new ReplayOptions(runId, from, to, files, sourceTopic, bootstrapServers, jdbcUrl, jdbcUser, threads, maxBatch, value, windowSize,
                 model, stateDir, rowsWait);
+    }
+
+    /**
+     * An instant as a user writes it: UTC ({@code 2015-01-01T00:00:00Z}) or with an offset.
+     *
+     * @param name how the caller calls the value ({@code --from}, {@code from}), named in the error
+     * @throws IllegalArgumentException when it is not ISO-8601
+     */
+    public static Instant instant(String name, String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            try {
+                return OffsetDateTime.parse(text).toInstant();
+            } catch (DateTimeParseException e2) {
+                throw new IllegalArgumentException(name + " '" + text + "' is not an ISO-8601 instant, e.g. 2015-01-01T00:00:00Z");
+            }
+        }
     }
 
     /** The grace in force: the one given, or the whole range plus a window. */

@@ -1,4 +1,4 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,4 +1,4 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,11 +10,13 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -101,6 +103,39 @@ final class Kafka {
                 throw new ReplayException("Kafka did not create topic " + entry.getKey() + " within " + TIMEOUT_S + " s", e);
             }
         }
+        awaitLeaders(admin, topics.stream().map(NewTopic::name).toList());
+    }
+
+    /**
+     * Returns once the broker knows the topics and leads every partition: createTopics returns when the controller has
+     * them, and a producer that writes before the broker caught up gets NOT_LEADER_OR_FOLLOWER; its idempotent retries
+     * can then fail with OUT_OF_ORDER_SEQUENCE_NUMBER until the records expire (seen on a loaded machine).
+     */
+    private static void awaitLeaders(Admin admin, List<String> names) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (!led(admin, names)) {
+            if (System.nanoTime() > deadline) {
+                throw new ReplayException("the partitions of " + names + " have no leader after " + TIMEOUT_S + " s; is the broker overloaded?");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ReplayCancelledException("interrupted while waiting for the leaders of " + names);
+            }
+        }
+    }
+
+    private static boolean led(Admin admin, List<String> names) {
+        try {
+            return get(admin.describeTopics(names).allTopicNames(), "describing " + names).values().stream()
+                    .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        } catch (ReplayException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return false; // the broker has not caught up with the controller yet
+            }
+            throw e;
+        }
     }
 
     /** The group's committed offsets; empty for an unknown group. */
@@ -146,6 +181,19 @@ final class Kafka {
             throw new ReplayException("topic " + topic + " does not exist");
         }
         return infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    }
+
+    /** Calls {@code action} with every committed record of the topic, from its first offset to its end offsets when called. */
+    static void readAll(String bootstrap, String topic, Consumer<ConsumerRecord<byte[], byte[]>> action) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(action);
+            }
+        }
     }
 
     /** Per partition, the first offset whose record timestamp is at or after {@code at} (the end offset when there is none). */

@@ -1,4 +1,4 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

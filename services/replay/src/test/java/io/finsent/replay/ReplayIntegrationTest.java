@@ -1,4 +1,4 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,14 +15,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -39,15 +30,12 @@ import io.finsent.alerting.trends.EndOfInput;
 import io.finsent.alerting.trends.TrendPoint;
 import io.finsent.alerting.trends.TrendSettings;
 import io.finsent.alerting.trends.TrendTopology;
-import io.finsent.common.Topics;
 import io.finsent.encoder.Encoder;
 import io.finsent.encoder.EncoderOptions;
 import io.finsent.local.LocalStack;
 import io.finsent.local.testing.LocalStackExtension;
 import io.finsent.schema.RawText;
 import io.finsent.schema.ScoredText;
-import io.finsent.schema.SourceKind;
-import io.finsent.schema.TopicDefinition;
 import io.finsent.schema.TopicTrendWindow;
 import io.finsent.scoring.EncoderTextScorer;
 import io.finsent.scoring.ScorerMetrics;
@@ -87,17 +75,12 @@ class ReplayIntegrationTest {
         String liveScored = "it-" + id + ".scored";
         String liveDead = "it-" + id + ".dlq";
         String liveRun = "it-live-" + id;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            // Kept by size, as the catalogue's topics: time-based retention would delete 2015 records within minutes.
-            Map<String, String> bySize = Map.of("retention.ms", "-1");
-            admin.createTopics(List.of(new NewTopic(raw, 6, (short) 1).configs(bySize), new NewTopic(liveScored, 6, (short) 1).configs(bySize),
-                    new NewTopic(liveDead, 1, (short) 1).configs(bySize))).all().get(30, TimeUnit.SECONDS);
-        }
+        ReplayTestTexts.createTopics(bootstrap, raw, liveScored, liveDead);
         // Given topics defined by ticker, and 40 minutes of texts: calm ones on three topics, a surge of bad news on one,
         // published out of order within each partition (by up to 90 s)
-        defineTopics(bootstrap);
+        ReplayTestTexts.defineTopics(bootstrap, T0, TICKERS);
         List<RawText> texts = texts();
-        produce(bootstrap, raw, texts);
+        ReplayTestTexts.produce(bootstrap, raw, texts);
         Set<String> expectedWindows = new HashSet<>();
         texts.forEach(t -> expectedWindows.add(t.getTickers().get(0).toLowerCase() + "@" + t.getPublishedAt().toEpochMilli() / 60_000));
 
@@ -136,12 +119,12 @@ class ReplayIntegrationTest {
             assertThat(differences).as("scored texts of %s", replay.runId()).isEmpty();
         }
         // And the same trend windows, every field
-        List<TopicTrendWindow> liveWindows = withoutRun(TrendRecords.read(bootstrap, liveRun, null, null));
+        List<TopicTrendWindow> liveWindows = ReplayTestTexts.withoutRun(TrendRecords.read(bootstrap, liveRun, null, null));
         assertThat(liveWindows).hasSize(expectedWindows.size());
         assertThat(liveWindows.stream().mapToLong(TopicTrendWindow::getCount).sum()).as("each text in one window of its topic").isEqualTo(texts.size());
         for (ReplayReport replay : List.of(a, b)) {
             assertThat(replay.trendWindows()).isEqualTo(expectedWindows.size());
-            assertThat(withoutRun(TrendRecords.read(bootstrap, replay.runId(), null, null))).as("trend windows of %s", replay.runId())
+            assertThat(ReplayTestTexts.withoutRun(TrendRecords.read(bootstrap, replay.runId(), null, null))).as("trend windows of %s", replay.runId())
                     .isEqualTo(liveWindows);
         }
         // And the same alerts, under the default and a sensitive rule set; the surge fires at least one
@@ -151,7 +134,7 @@ class ReplayIntegrationTest {
         List<AlertTransition> liveAlerts = alerts(liveWindows, sets);
         assertThat(liveAlerts).anyMatch(t -> t.state() == io.finsent.schema.AlertState.FIRING && t.topic().equals("acme"));
         for (ReplayReport replay : List.of(a, b)) {
-            assertThat(alerts(withoutRun(TrendRecords.read(bootstrap, replay.runId(), null, null)), sets)).isEqualTo(liveAlerts);
+            assertThat(alerts(ReplayTestTexts.withoutRun(TrendRecords.read(bootstrap, replay.runId(), null, null)), sets)).isEqualTo(liveAlerts);
         }
 
         // And a replay is deleted with its topics and groups; then it is unknown
@@ -169,53 +152,19 @@ class ReplayIntegrationTest {
         return all;
     }
 
-    private static List<TopicTrendWindow> withoutRun(List<TopicTrendWindow> windows) {
-        return windows.stream().map(w -> TopicTrendWindow.newBuilder(w).setRunId("compared").build()).toList();
-    }
-
     private static List<RawText> texts() {
         Random random = new Random(7);
         List<RawText> texts = new ArrayList<>();
         for (int i = 0; i < 360; i++) {
             Instant at = T0.plusMillis(random.nextInt(40 * 60_000));
             String ticker = TICKERS[i % TICKERS.length];
-            texts.add(raw("calm-" + i, at, CALM[random.nextInt(CALM.length)] + " #" + i, ticker));
+            texts.add(ReplayTestTexts.raw("calm-" + i, at, CALM[random.nextInt(CALM.length)] + " #" + i, ticker));
         }
         for (int i = 0; i < 40; i++) {
             // The surge: minute 30 to 32 of Acme
-            texts.add(raw("surge-" + i, T0.plus(Duration.ofMinutes(30)).plusMillis(random.nextInt(120_000)), BAD[i % BAD.length] + " #" + i, "ACME"));
+            texts.add(ReplayTestTexts.raw("surge-" + i, T0.plus(Duration.ofMinutes(30)).plusMillis(random.nextInt(120_000)), BAD[i % BAD.length] + " #" + i, "ACME"));
         }
         return texts;
-    }
-
-    private static RawText raw(String id, Instant at, String body, String ticker) {
-        return RawText.newBuilder().setId(id).setSourceKind(SourceKind.ARCHIVE).setSource("it").setPublishedAt(at).setIngestedAt(at)
-                .setBody(body).setTickers(List.of(ticker)).build();
-    }
-
-    private static void defineTopics(String bootstrap) throws Exception {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-                new StringSerializer(), new ByteArraySerializer())) {
-            for (String ticker : TICKERS) {
-                TopicDefinition topic = TopicDefinition.newBuilder().setId(ticker.toLowerCase()).setName(ticker).setTickers(List.of(ticker))
-                        .setKeywords(List.of()).setUpdatedAt(T0).build();
-                producer.send(new ProducerRecord<>(Topics.TOPIC_CONFIG.name(), topic.getId(),
-                        Topics.TOPIC_CONFIG.valueSerde().serializer().serialize(Topics.TOPIC_CONFIG.name(), topic))).get();
-            }
-        }
-    }
-
-    /** Texts keyed by id; each partition receives its texts shuffled (out of event-time order). */
-    private static void produce(String bootstrap, String topic, List<RawText> texts) {
-        List<RawText> shuffled = new ArrayList<>(texts);
-        Collections.shuffle(shuffled, new Random(11));
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
-            for (RawText t : shuffled) {
-                producer.send(new ProducerRecord<>(topic, null, t.getPublishedAt().toEpochMilli(), t.getId(),
-                        Topics.RAW_TEXT.valueSerde().serializer().serialize(topic, t)));
-            }
-        }
     }
 
     private static Properties config(String applicationId, String bootstrap, Path stateDir) {

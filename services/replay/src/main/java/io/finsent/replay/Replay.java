@@ -1,38 +1,20 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
@@ -46,12 +28,6 @@ import io.finsent.alerting.trends.TrendTopology;
 import io.finsent.common.Topics;
 import io.finsent.encoder.Encoder;
 import io.finsent.encoder.EncoderOptions;
-import io.finsent.ingest.archive.ArchiveFormat;
-import io.finsent.ingest.archive.ArchiveReader;
-import io.finsent.ingest.archive.ArchiveRow;
-import io.finsent.ingest.ItemValidation;
-import io.finsent.schema.RawText;
-import io.finsent.schema.SourceKind;
 import io.finsent.scoring.EncoderTextScorer;
 import io.finsent.scoring.ScorerMetrics;
 import io.finsent.scoring.ScorerRoute;
@@ -89,11 +65,22 @@ public final class Replay {
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(15);
 
     private final ReplayOptions options;
+    private final Encoder sharedEncoder;
     private final Listener listener;
     private final AtomicBoolean cancelled = new AtomicBoolean();
 
+    /** A replay that opens its own encoder session on {@code options.model()}. */
     public Replay(ReplayOptions options, Listener listener) {
+        this(options, null, listener);
+    }
+
+    /**
+     * A replay that scores with an open encoder, e.g. the scorer service's session, shared with live (sessions are
+     * thread-safe; a second one would load the model twice). The caller keeps it open for the run and closes it.
+     */
+    public Replay(ReplayOptions options, Encoder encoder, Listener listener) {
         this.options = options;
+        this.sharedEncoder = encoder;
         this.listener = listener;
     }
 
@@ -137,7 +124,7 @@ public final class Replay {
                     throw new ReplayException("run " + run + " has lost its raw topic; delete it (./monitor replay delete " + run + ") and start again");
                 }
                 listener.phase("staging " + options.files().size() + " archive file(s) into " + source);
-                staged = ArchiveStaging.stage(options.files(), source, options.bootstrapServers(), options.from(), options.to());
+                staged = ArchiveStaging.stage(options.files(), source, RunTopics.deadLetters(run), options.bootstrapServers(), options.from(), options.to());
             } else if (fromFiles && !resumed && Kafka.endOffsets(options.bootstrapServers(), source).values().stream().mapToLong(Long::longValue).sum() > 0) {
                 throw new ReplayException("run " + run + " was stopped while staging its archive files; delete it (./monitor replay delete " + run
                         + ") and start again");
@@ -159,8 +146,8 @@ public final class Replay {
                 total += Math.max(0, end.getValue() - firsts.getOrDefault(end.getKey(), end.getValue()));
             }
 
-            try (Encoder encoder = Encoder.open(options.model(), EncoderOptions.defaults().withPaddingMultiple(1))) {
-                TextScorer scorer = new EncoderTextScorer(encoder);
+            try (Encoder opened = sharedEncoder != null ? null : Encoder.open(options.model(), EncoderOptions.defaults().withPaddingMultiple(1))) {
+                TextScorer scorer = new EncoderTextScorer(sharedEncoder != null ? sharedEncoder : opened);
                 ScorerMetrics metrics = new ScorerMetrics(new SimpleMeterRegistry());
                 ScorerSettings settings = new ScorerSettings(options.maxBatch(), Math.max(ScorerSettings.defaults().tokenBudget(), options.maxBatch() * 64),
                         ScorerSettings.defaults().maxWait(), ScorerSettings.defaults().maxTextChars());

@@ -1,6 +1,8 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The outcome of one replay.
@@ -19,4 +21,24 @@ import java.time.Instant;
 public record ReplayReport(String runId, Instant from, Instant to, String source, boolean resumed, long staged, long inputRecords,
                            long scored, long deadLetters, long late, long trendWindows, long trendRows, double seconds,
                            double textsPerSecond) {
+
+    /** Every field under its snake_case name, in declaration order: as {@code ./monitor replay --json} and the REST API show it. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run_id", runId);
+        m.put("from", from.toString());
+        m.put("to", to.toString());
+        m.put("source", source);
+        m.put("resumed", resumed);
+        m.put("staged", staged);
+        m.put("input_records", inputRecords);
+        m.put("scored", scored);
+        m.put("dead_letters", deadLetters);
+        m.put("late", late);
+        m.put("trend_windows", trendWindows);
+        m.put("trend_rows", trendRows);
+        m.put("seconds", seconds);
+        m.put("texts_per_second", textsPerSecond);
+        return m;
+    }
 }

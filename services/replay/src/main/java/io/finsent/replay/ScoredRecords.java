@@ -1,10 +1,11 @@
-package io.finsent.cli.replay;
+package io.finsent.replay;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,6 +23,18 @@ public final class ScoredRecords {
 
     public static Map<String, ScoredText> read(String bootstrap, String topic, Instant from, Instant to) {
         Map<String, ScoredText> byId = new TreeMap<>();
+        forEach(bootstrap, topic, from, to, text -> byId.put(text.getId(), text));
+        return byId;
+    }
+
+    /** How many times each id is in the topic's range: exactly once everywhere after an exactly-once run, whatever stopped it. */
+    public static Map<String, Integer> timesById(String bootstrap, String topic, Instant from, Instant to) {
+        Map<String, Integer> times = new TreeMap<>();
+        forEach(bootstrap, topic, from, to, text -> times.merge(text.getId(), 1, Integer::sum));
+        return times;
+    }
+
+    private static void forEach(String bootstrap, String topic, Instant from, Instant to, Consumer<ScoredText> action) {
         Map<TopicPartition, Long> starts = Kafka.offsetsAt(bootstrap, topic, from);
         try (KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap)) {
             List<TopicPartition> partitions = List.copyOf(starts.keySet());
@@ -34,11 +47,9 @@ public final class ScoredRecords {
                     if (r.value() == null || EndOfInput.isMarker(key) || r.timestamp() < from.toEpochMilli() || r.timestamp() >= to.toEpochMilli()) {
                         continue;
                     }
-                    ScoredText text = Topics.SCORED_TEXT.valueSerde().deserializer().deserialize(r.topic(), r.value());
-                    byId.put(text.getId(), text);
+                    action.accept(Topics.SCORED_TEXT.valueSerde().deserializer().deserialize(r.topic(), r.value()));
                 }
             }
         }
-        return byId;
     }
 }
