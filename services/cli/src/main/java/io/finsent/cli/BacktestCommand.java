@@ -12,11 +12,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.finsent.alerting.backtest.Backtest;
 import io.finsent.alerting.backtest.BacktestReport;
+import io.finsent.alerting.backtest.BacktestReportWriter;
+import io.finsent.alerting.backtest.BacktestRuleSets;
 import io.finsent.alerting.rules.AlertTransition;
 import io.finsent.alerting.rules.RuleKind;
 import io.finsent.alerting.rules.RuleParams;
@@ -70,7 +71,7 @@ final class BacktestCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Map<String, RuleParams> sets = new TreeMap<>();
+        BacktestRuleSets sets = new BacktestRuleSets();
         Instant start;
         Instant end;
         try {
@@ -82,27 +83,18 @@ final class BacktestCommand implements Callable<Integer> {
             if (start != null && end != null && !start.isBefore(end)) {
                 throw new IllegalArgumentException("--from (" + from + ") must be before --to (" + to + ")");
             }
-            sets.put(RuleParams.DEFAULT_ID, RuleParams.defaults());
             for (String p : params) {
                 int eq = p.indexOf('=');
                 if (eq <= 0) {
                     throw new IllegalArgumentException("--params '" + p + "' is not NAME=JSON");
                 }
-                put(sets, p.substring(0, eq), RuleParams.fromJson(p.substring(eq + 1)));
+                sets.add(p.substring(0, eq), RuleParams.fromJson(p.substring(eq + 1)));
             }
             if (paramsFile != null) {
-                JsonNode root;
                 try {
-                    root = new ObjectMapper().readTree(Files.readString(paramsFile));
+                    sets.addAll(new ObjectMapper().readTree(Files.readString(paramsFile)));
                 } catch (java.io.IOException e) {
                     throw new IllegalArgumentException("cannot read --params-file " + paramsFile + ": " + e.getMessage());
-                }
-                if (root == null || !root.isObject()) {
-                    throw new IllegalArgumentException("--params-file must hold a JSON object of rule sets by name");
-                }
-                for (var it = root.fields(); it.hasNext(); ) {
-                    var field = it.next();
-                    put(sets, field.getKey(), RuleParams.fromJson(field.getValue().toString()));
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -121,26 +113,16 @@ final class BacktestCommand implements Callable<Integer> {
                     + "; list a replay's with ./monitor replay, or check the run id");
             return 1;
         }
-        BacktestReport report = Backtest.run(run, windows, sets);
+        BacktestReport report = Backtest.run(run, windows, sets.byName());
         if (json) {
-            out.println(new ObjectMapper().writeValueAsString(report));
+            out.println(BacktestReportWriter.json(report));
         } else if (csv) {
-            out.println("rule_set,rule_set_id,topic,rule,windows,fired");
-            for (BacktestReport.Row row : report.rows()) {
-                out.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%d%n", row.ruleSet(), row.ruleSetId(), row.topic(), row.rule(), row.windows(), row.fired());
-            }
+            out.print(BacktestReportWriter.csv(report));
         } else {
             printText(out, report);
         }
         out.flush();
         return 0;
-    }
-
-    private static void put(Map<String, RuleParams> sets, String name, RuleParams params) {
-        if (name.isBlank() || sets.containsKey(name)) {
-            throw new IllegalArgumentException("rule set name '" + name + "' is blank or given twice ('default' is always included)");
-        }
-        sets.put(name, params);
     }
 
     private static void printText(PrintWriter out, BacktestReport report) {

@@ -23,6 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.finsent.alerting.service.AlertingConfig;
+import io.finsent.common.ApiKeyHash;
 import io.smallrye.common.annotation.Blocking;
 
 /** Analysts and their keys: admin only, except {@code GET /v1/analysts/me}. */
@@ -62,7 +63,7 @@ public class AnalystsResource {
         String key = Authenticator.newKey();
         long id = db.transaction(c -> {
             long analystId = ((Number) Db.list(c, "INSERT INTO analyst (name) VALUES (?) RETURNING id", name).get(0).get("id")).longValue();
-            Db.update(c, "INSERT INTO api_key (key_sha256, analyst_id, role) VALUES (?, ?, ?)", Authenticator.sha256Hex(key), analystId, role);
+            Db.update(c, "INSERT INTO api_key (key_sha256, analyst_id, role) VALUES (?, ?, ?)", ApiKeyHash.hex(key), analystId, role);
             return analystId;
         });
         Map<String, Object> answer = new LinkedHashMap<>();

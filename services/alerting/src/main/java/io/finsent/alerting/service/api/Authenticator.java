@@ -1,8 +1,6 @@
 package io.finsent.alerting.service.api;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 
 import io.finsent.alerting.service.AlertingConfig;
+import io.finsent.common.ApiKeyHash;
 
 /**
  * API keys, from the {@code X-Api-Key} header. Keys are stored as SHA-256 only (table api_key) and never
@@ -34,13 +33,7 @@ public class Authenticator {
 
     Authenticator(DataSource dataSource, AlertingConfig config) {
         this.dataSource = dataSource;
-        this.bootstrapAdmin = config.admin().keySha256().filter(s -> !s.isBlank()).map(hex -> {
-            try {
-                return HexFormat.of().parseHex(hex.strip().toLowerCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("alerting.admin.key-sha256 is not a hex SHA-256; compute it with printf %s KEY | sha256sum", e);
-            }
-        });
+        this.bootstrapAdmin = config.admin().keySha256().filter(s -> !s.isBlank()).map(hex -> ApiKeyHash.parse(hex, "alerting.admin.key-sha256"));
     }
 
     /** Any valid key. */
@@ -48,7 +41,7 @@ public class Authenticator {
         if (apiKey == null || apiKey.isBlank()) {
             throw new ApiException(Response.Status.UNAUTHORIZED, "no API key: send it in the X-Api-Key header");
         }
-        byte[] hash = sha256(apiKey.strip());
+        byte[] hash = ApiKeyHash.of(apiKey.strip());
         if (bootstrapAdmin.isPresent() && MessageDigest.isEqual(hash, bootstrapAdmin.get())) {
             return new Caller(null, "admin (alerting.admin.key-sha256)", Caller.Role.ADMIN);
         }
@@ -92,15 +85,4 @@ public class Authenticator {
         return "fsk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    public static String sha256Hex(String key) {
-        return HexFormat.of().formatHex(sha256(key));
-    }
-
-    private static byte[] sha256(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
