@@ -20,6 +20,7 @@ import io.finsent.ingest.archive.ArchiveImportException;
 import io.finsent.ingest.archive.ImportReport;
 import io.finsent.ingest.archive.RowError;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -42,6 +43,9 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", paramLabel = "HOST:PORT",
             description = "Kafka (default: ${DEFAULT-VALUE}, the embedded stack of ./monitor up).")
     String bootstrapServers;
+
+    @Mixin
+    KafkaConfigOption kafkaConfig;
 
     @Option(names = "--rate", defaultValue = "0", paramLabel = "N", description = "At most N rows per second (default: no limit).")
     double rate;
@@ -66,8 +70,13 @@ final class ImportCommand implements Callable<Integer> {
             err.println("monitor import: --rate must be 0 or more and --batch-size at least 1");
             return 2;
         }
-        ArchiveImport.Options options = ArchiveImport.Options.defaults(bootstrapServers).withRate(rate).withDryRun(dryRun)
-                .withBatchSize(batchSize).withFormat(format);
+        ArchiveImport.Options options;
+        try {
+            options = options();
+        } catch (IllegalArgumentException e) {
+            err.println("monitor import: " + e.getMessage());
+            return 2;
+        }
         ImportReport report;
         try {
             long total = ArchiveImport.countLines(files);
@@ -108,6 +117,12 @@ final class ImportCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** @throws IllegalArgumentException for an unreadable --kafka-config */
+    ArchiveImport.Options options() {
+        return ArchiveImport.Options.defaults(bootstrapServers).withRate(rate).withDryRun(dryRun).withBatchSize(batchSize).withFormat(format)
+                .withKafkaSettings(kafkaConfig.settings());
     }
 
     private String toJson(ImportReport report) {

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.finsent.common.KafkaConnection;
 import io.finsent.replay.Replay;
 import io.finsent.replay.ReplayCancelledException;
 import io.finsent.replay.ReplayException;
@@ -21,6 +22,7 @@ import io.finsent.replay.ReplayOptions;
 import io.finsent.replay.ReplayReport;
 import io.finsent.replay.RunDeletion;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -54,6 +56,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", paramLabel = "HOST:PORT",
             description = "Kafka (default: ${DEFAULT-VALUE}, the embedded stack of ./monitor up).")
     String bootstrapServers;
+
+    @Mixin
+    KafkaConfigOption kafkaConfig;
 
     @Option(names = "--jdbc-url", defaultValue = "jdbc:postgresql://127.0.0.1:5432/finsent", paramLabel = "URL",
             description = "The alerting database, to wait for the run's trend rows (default: ${DEFAULT-VALUE}).")
@@ -91,23 +96,7 @@ final class ReplayCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ReplayOptions options;
         try {
-            if (from == null || to == null) {
-                // Not picocli-required: that would also demand them of `replay delete RUN`.
-                throw new IllegalArgumentException("--from and --to are required, e.g. --from 2015-01-01T00:00:00Z --to 2015-01-02T00:00:00Z");
-            }
-            Instant start = ReplayOptions.instant("--from", from);
-            Instant end = ReplayOptions.instant("--to", to);
-            for (Path file : files) {
-                if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-                    throw new IllegalArgumentException("cannot read archive file " + file + ": no such readable file");
-                }
-            }
-            String run = runId != null ? runId
-                    : "replay-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now(ZoneOffset.UTC));
-            Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "finsent-replay", run);
-            options = ReplayOptions.of(run, start, end, bootstrapServers, model != null ? model : Models.defaultModel(), state)
-                    .withFiles(files).withThreads(threads).withMaxBatch(maxBatch).withGrace(grace)
-                    .withDatabase(noDb ? null : jdbcUrl, jdbcUser, Duration.ofMinutes(2));
+            options = options();
         } catch (IllegalArgumentException e) {
             err.println("monitor replay: " + e.getMessage());
             return 2;
@@ -161,6 +150,27 @@ final class ReplayCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** @throws IllegalArgumentException for an argument the replay refuses (a bad time, file, run id, --kafka-config ...) */
+    ReplayOptions options() {
+        if (from == null || to == null) {
+            // Not picocli-required: that would also demand them of `replay delete RUN`.
+            throw new IllegalArgumentException("--from and --to are required, e.g. --from 2015-01-01T00:00:00Z --to 2015-01-02T00:00:00Z");
+        }
+        Instant start = ReplayOptions.instant("--from", from);
+        Instant end = ReplayOptions.instant("--to", to);
+        for (Path file : files) {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new IllegalArgumentException("cannot read archive file " + file + ": no such readable file");
+            }
+        }
+        String run = runId != null ? runId
+                : "replay-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now(ZoneOffset.UTC));
+        Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "finsent-replay", run);
+        return ReplayOptions.of(run, start, end, bootstrapServers, model != null ? model : Models.defaultModel(), state)
+                .withFiles(files).withThreads(threads).withMaxBatch(maxBatch).withGrace(grace)
+                .withDatabase(noDb ? null : jdbcUrl, jdbcUser, Duration.ofMinutes(2)).withKafkaSettings(kafkaConfig.settings());
+    }
+
     /** {@code ./monitor replay delete RUN}. */
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = {"Deletes a replay run: its rows in trend_window, alert, alert_event and rule_state, its topics, and its",
@@ -176,6 +186,9 @@ final class ReplayCommand implements Callable<Integer> {
         @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", paramLabel = "HOST:PORT", description = "Kafka (default: ${DEFAULT-VALUE}).")
         String bootstrapServers;
 
+        @Mixin
+        KafkaConfigOption kafkaConfig;
+
         @Option(names = "--jdbc-url", defaultValue = "jdbc:postgresql://127.0.0.1:5432/finsent", paramLabel = "URL",
                 description = "The alerting database (default: ${DEFAULT-VALUE}).")
         String jdbcUrl;
@@ -190,8 +203,15 @@ final class ReplayCommand implements Callable<Integer> {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
+            KafkaConnection kafka;
             try {
-                RunDeletion.Result result = RunDeletion.delete(bootstrapServers, noDb ? null : jdbcUrl, jdbcUser, runId);
+                kafka = new KafkaConnection(bootstrapServers, kafkaConfig.settings());
+            } catch (IllegalArgumentException e) {
+                err.println("monitor replay delete: " + e.getMessage());
+                return 2;
+            }
+            try {
+                RunDeletion.Result result = RunDeletion.delete(kafka, noDb ? null : jdbcUrl, jdbcUser, runId);
                 out.printf("Deleted run %s: %d topics, %d consumer groups, rows %s%n", result.runId(), result.topics().size(), result.groups().size(),
                         result.rows());
                 out.flush();

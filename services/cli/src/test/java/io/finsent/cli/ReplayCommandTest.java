@@ -10,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,5 +107,44 @@ class ReplayCommandTest {
             socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
             return socket.getLocalPort();
         }
+    }
+
+    @Test
+    void aMissingKafkaConfigIsRefusedBeforeAnythingConnects(@TempDir Path dir) {
+        String missing = dir.resolve("missing.properties").toString();
+        for (String[] args : List.of(new String[] {"replay", "--from", FROM, "--to", TO, "--no-db", "--kafka-config", missing},
+                new String[] {"replay", "delete", "some-run", "--no-db", "--kafka-config", missing},
+                new String[] {"import", dir.resolve("archive.jsonl").toString(), "--kafka-config", missing})) {
+            err.getBuffer().setLength(0);
+            assertThat(run(args)).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(err.toString()).as(String.join(" ", args)).contains("cannot read --kafka-config " + missing + ": no such file");
+        }
+    }
+
+    @Test
+    void theKafkaConfigsSettingsReachTheReplayAndTheImport(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("client.properties"), """
+                # as for kafka-console-consumer --command-config
+                security.protocol=SASL_SSL
+                sasl.mechanism=SCRAM-SHA-512
+                sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="replay" password="p";
+                """);
+        Map<String, String> expected = Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"replay\" password=\"p\";");
+
+        ReplayCommand replay = parsed(ReplayCommand.class, "replay", "--from", FROM, "--to", TO, "--kafka-config", file.toString());
+        assertThat(replay.options().kafkaSettings()).isEqualTo(expected);
+        assertThat(replay.options().bootstrapServers()).isEqualTo("127.0.0.1:9092");
+
+        ImportCommand importing = parsed(ImportCommand.class, "import", "archive.jsonl", "--kafka-config", file.toString());
+        assertThat(importing.options().kafkaSettings()).isEqualTo(expected);
+
+        ReplayCommand plain = parsed(ReplayCommand.class, "replay", "--from", FROM, "--to", TO);
+        assertThat(plain.options().kafkaSettings()).isEmpty();
+    }
+
+    private static <T> T parsed(Class<T> command, String... args) {
+        CommandLine.ParseResult result = Monitor.commandLine().parseArgs(args);
+        return command.cast(result.subcommand().commandSpec().userObject());
     }
 }

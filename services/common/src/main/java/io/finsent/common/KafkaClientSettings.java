@@ -1,12 +1,15 @@
 package io.finsent.common;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The client settings a service was configured with (its {@code kafka.*} keys, e.g. {@code kafka.security.protocol},
@@ -19,6 +22,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * {@code kafka-streams.*} keys under a {@code streams.} prefix: those are dropped here, as no client knows them.
  */
 public final class KafkaClientSettings {
+
+    private static final Set<String> STREAMS_NAMES = streamsNames();
 
     private KafkaClientSettings() {
     }
@@ -35,7 +40,28 @@ public final class KafkaClientSettings {
         return props;
     }
 
-    private static Map<String, Object> known(Map<String, ?> settings, Set<String> names) {
+    /** The admin client settings among {@code settings}, as a new map the caller may add to. */
+    public static Map<String, Object> admin(Map<String, ?> settings) {
+        return known(settings, AdminClientConfig.configNames());
+    }
+
+    /**
+     * The Kafka Streams settings among {@code settings}, as a new map the caller may add to: its own and the connection
+     * and security settings every client shares (the admin client's names). StreamsConfig does not name the SASL and
+     * SSL keys: it hands keys it does not know to its clients. Producer- or consumer-only keys stay out, as Streams
+     * sets those it needs (exactly-once: acks, isolation.level) itself.
+     */
+    public static Map<String, Object> streams(Map<String, ?> settings) {
+        return known(settings, STREAMS_NAMES);
+    }
+
+    private static Set<String> streamsNames() {
+        Set<String> names = new HashSet<>(StreamsConfig.configDef().names());
+        names.addAll(AdminClientConfig.configNames());
+        return Set.copyOf(names);
+    }
+
+    static Map<String, Object> known(Map<String, ?> settings, Set<String> names) {
         Map<String, Object> known = new HashMap<>();
         settings.forEach((key, value) -> {
             if (names.contains(key) && value != null && !value.toString().isEmpty()) {

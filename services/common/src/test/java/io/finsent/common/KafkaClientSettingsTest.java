@@ -2,6 +2,7 @@ package io.finsent.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -38,5 +39,24 @@ class KafkaClientSettingsTest {
         assertThat(consumer).containsEntry("security.protocol", "SASL_SSL").containsEntry("isolation.level", "read_committed")
                 .containsEntry("group.id", "g").doesNotContainKeys("acks", "streams.commit.interval.ms");
         assertThat(CONFIGURED).doesNotContainKey("group.id");
+    }
+
+    @Test
+    void adminAndStreamsGetTheSecuritySettingsButNotKeysMeantForOthers() {
+        assertThat(KafkaClientSettings.admin(CONFIGURED)).containsEntry("security.protocol", "SASL_SSL").containsKey("sasl.jaas.config")
+                .doesNotContainKeys("streams.commit.interval.ms", "acks", "isolation.level");
+        assertThat(KafkaClientSettings.streams(CONFIGURED)).containsEntry("security.protocol", "SASL_SSL").containsKey("sasl.jaas.config")
+                .containsEntry("ssl.truststore.type", "PEM").doesNotContainKeys("streams.commit.interval.ms", "sasl.login.class", "acks",
+                        "isolation.level");
+    }
+
+    @Test
+    void aConnectionsOwnBootstrapWinsAndItsNameHidesTheSettingsValues() {
+        KafkaConnection kafka = new KafkaConnection("replay:9093", CONFIGURED);
+
+        assertThat(List.of(kafka.admin(), kafka.producer(), kafka.consumer(), kafka.streams())).allSatisfy(config -> assertThat(config)
+                .containsEntry("bootstrap.servers", "replay:9093").containsEntry("security.protocol", "SASL_SSL"));
+        assertThat(kafka.toString()).contains("sasl.jaas.config").doesNotContain("password");
+        assertThat(KafkaConnection.to("localhost:9092").consumer()).containsOnlyKeys("bootstrap.servers");
     }
 }

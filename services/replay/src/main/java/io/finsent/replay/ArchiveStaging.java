@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import io.finsent.common.KafkaConnection;
 import io.finsent.common.Topics;
 import io.finsent.ingest.DeadLetters;
 import io.finsent.ingest.ItemValidation;
@@ -40,8 +41,14 @@ final class ArchiveStaging {
     private ArchiveStaging() {
     }
 
+    static Map<String, Object> producerConfig(KafkaConnection kafka) {
+        Map<String, Object> config = Kafka.producerConfig(kafka);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        return config;
+    }
+
     /** @return items written to {@code topic} (dead letters not counted) */
-    static long stage(List<Path> files, String topic, String deadLetterTopic, String bootstrap, Instant from, Instant to) {
+    static long stage(List<Path> files, String topic, String deadLetterTopic, KafkaConnection kafka, Instant from, Instant to) {
         ItemValidation validation = new ItemValidation(ItemValidation.Rules.defaults(Clock.systemUTC()));
         Set<String> seen = new HashSet<>();
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -51,9 +58,7 @@ final class ArchiveStaging {
             }
         };
         long written = 0;
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 20),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(kafka), new StringSerializer(), new ByteArraySerializer())) {
             for (Path file : files) {
                 try (ArchiveReader reader = ArchiveReader.open(file, ArchiveFormat.byExtension(file), MAX_ROW_BYTES)) {
                     while (reader.hasNext()) {

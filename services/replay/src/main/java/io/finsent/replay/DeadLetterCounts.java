@@ -4,6 +4,7 @@ import java.time.Instant;
 
 
 import io.finsent.alerting.trends.TrendTopology;
+import io.finsent.common.KafkaConnection;
 import io.finsent.common.Topics;
 import io.finsent.schema.DeadLetter;
 
@@ -15,8 +16,13 @@ final class DeadLetterCounts {
 
     /** @return {all, late} */
     static long[] count(String bootstrap, String topic, Instant from, Instant to) {
+        return count(KafkaConnection.to(bootstrap), topic, from, to);
+    }
+
+    /** @return {all, late} */
+    static long[] count(KafkaConnection kafka, String topic, Instant from, Instant to) {
         long[] counts = new long[2];
-        Kafka.readAll(bootstrap, topic, r -> {
+        Kafka.readAll(kafka, topic, r -> {
             if (r.value() == null) {
                 return;
             }

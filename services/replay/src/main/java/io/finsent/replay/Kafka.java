@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,6 +27,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -34,11 +37,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.finsent.alerting.trends.EndOfInput;
+import io.finsent.common.KafkaConnection;
 
 /** The few Kafka admin and consumer calls a replay needs, with errors that say what to do. */
 final class Kafka {
 
     private static final long TIMEOUT_S = 30;
+    /** Admin calls fail within this when the broker does not answer, so a replay or a deletion reports it instead of hanging. */
+    private static final int ADMIN_TIMEOUT_MS = 15_000;
 
     private Kafka() {
     }
@@ -56,16 +62,37 @@ final class Kafka {
         }
     }
 
+    static Admin admin(KafkaConnection kafka) {
+        return Admin.create(adminConfig(kafka));
+    }
+
+    static Map<String, Object> adminConfig(KafkaConnection kafka) {
+        Map<String, Object> config = kafka.admin();
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ADMIN_TIMEOUT_MS);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ADMIN_TIMEOUT_MS);
+        return config;
+    }
+
     static void checkReachable(Admin admin, String bootstrap) {
         try {
             admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ReplayCancelledException("interrupted while connecting to Kafka");
-        } catch (ExecutionException | TimeoutException e) {
-            throw new ReplayException("no Kafka broker answers at " + bootstrap + ": start the stack with ./monitor up, or pass"
-                    + " --bootstrap-servers HOST:PORT");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthenticationException || e.getCause() instanceof AuthorizationException) {
+                throw new ReplayException("Kafka at " + bootstrap + " refused this client: " + e.getCause().getMessage()
+                        + "; check its client settings (--kafka-config)", e.getCause());
+            }
+            throw unreachable(bootstrap);
+        } catch (TimeoutException e) {
+            throw unreachable(bootstrap);
         }
+    }
+
+    private static ReplayException unreachable(String bootstrap) {
+        return new ReplayException("no Kafka broker answers at " + bootstrap + ": start the stack with ./monitor up, or pass"
+                + " --bootstrap-servers HOST:PORT");
     }
 
     static boolean exists(Admin admin, String topic) {
@@ -169,10 +196,15 @@ final class Kafka {
         get(admin.alterConsumerGroupOffsets(group, commits).all(), "setting the start offsets of group " + group);
     }
 
-    static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
-        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    static KafkaConsumer<byte[], byte[]> consumer(KafkaConnection kafka) {
+        return new KafkaConsumer<>(consumerConfig(kafka), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    static Map<String, Object> consumerConfig(KafkaConnection kafka) {
+        Map<String, Object> config = kafka.consumer();
+        config.putAll(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000));
+        return config;
     }
 
     static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
@@ -184,8 +216,8 @@ final class Kafka {
     }
 
     /** Calls {@code action} with every committed record of the topic, from its first offset to its end offsets when called. */
-    static void readAll(String bootstrap, String topic, Consumer<ConsumerRecord<byte[], byte[]>> action) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
+    static void readAll(KafkaConnection kafka, String topic, Consumer<ConsumerRecord<byte[], byte[]>> action) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
             List<TopicPartition> partitions = partitions(consumer, topic);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -197,8 +229,8 @@ final class Kafka {
     }
 
     /** Per partition, the first offset whose record timestamp is at or after {@code at} (the end offset when there is none). */
-    static Map<TopicPartition, Long> offsetsAt(String bootstrap, String topic, Instant at) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
+    static Map<TopicPartition, Long> offsetsAt(KafkaConnection kafka, String topic, Instant at) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
             List<TopicPartition> partitions = partitions(consumer, topic);
             Map<TopicPartition, Long> query = new HashMap<>();
             partitions.forEach(tp -> query.put(tp, at.toEpochMilli()));
@@ -214,22 +246,28 @@ final class Kafka {
     }
 
     /** The end offsets (last stable offsets: committed transactions only) of every partition. */
-    static Map<TopicPartition, Long> endOffsets(String bootstrap, String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
+    static Map<TopicPartition, Long> endOffsets(KafkaConnection kafka, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
             return new HashMap<>(consumer.endOffsets(partitions(consumer, topic), Duration.ofSeconds(TIMEOUT_S)));
         }
     }
 
     /** One end-of-input marker to every partition of {@code topic}, at {@code timestamp}. */
-    static void writeMarkers(String bootstrap, String topic, Instant timestamp) {
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new ByteArraySerializer())) {
+    static void writeMarkers(KafkaConnection kafka, String topic, Instant timestamp) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(kafka), new StringSerializer(), new ByteArraySerializer())) {
             int partitions = producer.partitionsFor(topic).size();
             for (int p = 0; p < partitions; p++) {
                 producer.send(new ProducerRecord<String, byte[]>(topic, p, timestamp.toEpochMilli(), EndOfInput.KEY, (byte[]) null));
             }
             producer.flush();
         }
+    }
+
+    /** An idempotent producer's config, for the markers and the staging of archive files. */
+    static Map<String, Object> producerConfig(KafkaConnection kafka) {
+        Map<String, Object> config = kafka.producer();
+        config.putAll(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+        return config;
     }
 
     /** Deletes topics, ignoring those already gone. */

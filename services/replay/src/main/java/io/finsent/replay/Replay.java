@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -25,6 +24,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import io.finsent.alerting.trends.EndOfInput;
 import io.finsent.alerting.trends.TrendSettings;
 import io.finsent.alerting.trends.TrendTopology;
+import io.finsent.common.KafkaConnection;
 import io.finsent.common.Topics;
 import io.finsent.encoder.Encoder;
 import io.finsent.encoder.EncoderOptions;
@@ -62,7 +62,6 @@ public final class Replay {
     }
 
     private static final Duration POLL = Duration.ofMillis(250);
-    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(15);
 
     private final ReplayOptions options;
     private final Encoder sharedEncoder;
@@ -97,9 +96,8 @@ public final class Replay {
     public ReplayReport run() throws InterruptedException {
         long started = System.nanoTime();
         String run = options.runId();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) ADMIN_TIMEOUT.toMillis()))) {
+        KafkaConnection kafka = options.kafka();
+        try (Admin admin = Kafka.admin(kafka)) {
             Kafka.checkReachable(admin, options.bootstrapServers());
             int partitions = Kafka.partitionsOf(admin, Topics.SCORED_TEXT.name(), 6);
             boolean fromFiles = !options.files().isEmpty();
@@ -124,18 +122,18 @@ public final class Replay {
                     throw new ReplayException("run " + run + " has lost its raw topic; delete it (./monitor replay delete " + run + ") and start again");
                 }
                 listener.phase("staging " + options.files().size() + " archive file(s) into " + source);
-                staged = ArchiveStaging.stage(options.files(), source, RunTopics.deadLetters(run), options.bootstrapServers(), options.from(), options.to());
-            } else if (fromFiles && !resumed && Kafka.endOffsets(options.bootstrapServers(), source).values().stream().mapToLong(Long::longValue).sum() > 0) {
+                staged = ArchiveStaging.stage(options.files(), source, RunTopics.deadLetters(run), kafka, options.from(), options.to());
+            } else if (fromFiles && !resumed && Kafka.endOffsets(kafka, source).values().stream().mapToLong(Long::longValue).sum() > 0) {
                 throw new ReplayException("run " + run + " was stopped while staging its archive files; delete it (./monitor replay delete " + run
                         + ") and start again");
             }
 
-            Map<TopicPartition, Long> firsts = Kafka.offsetsAt(options.bootstrapServers(), source, options.from());
+            Map<TopicPartition, Long> firsts = Kafka.offsetsAt(kafka, source, options.from());
             if (!resumed) {
                 Kafka.setCommitted(admin, scorerGroup, firsts);
                 committed = firsts;
             }
-            Map<TopicPartition, Long> ends = Kafka.endOffsets(options.bootstrapServers(), source);
+            Map<TopicPartition, Long> ends = Kafka.endOffsets(kafka, source);
             if (resumed) {
                 // The end of the range is fixed at the first start, saved as the group's commit metadata would be fragile: a resumed run
                 // reads to the current end, and texts after 'to' are skipped anyway.
@@ -156,8 +154,8 @@ public final class Replay {
                 long scoringStarted;
                 double scoringSeconds;
                 try (Apps apps = new Apps()) {
-                    KafkaStreams scorerApp = apps.start(ScorerTopology.build(settings, route, scorer, metrics), streamsConfig(scorerGroup, "scorer"));
-                    KafkaStreams trendApp = apps.start(TrendTopology.build(trendSettings), streamsConfig(RunTopics.trendApplication(run), "trends"));
+                    KafkaStreams scorerApp = apps.start(ScorerTopology.build(settings, route, scorer, metrics), streamsConfig(options, scorerGroup, "scorer"));
+                    KafkaStreams trendApp = apps.start(TrendTopology.build(trendSettings), streamsConfig(options, RunTopics.trendApplication(run), "trends"));
                     listener.phase("scoring " + total + " records of " + source + " from " + options.from() + " to " + options.to());
                     scoringStarted = System.nanoTime();
                     awaitScored(admin, scorerApp, scorerGroup, ends, firsts, total, apps);
@@ -166,11 +164,11 @@ public final class Replay {
 
                     listener.phase("closing the last trend windows");
                     Instant watermark = EndOfInput.timestamp(options.to(), trendSettings);
-                    Kafka.writeMarkers(options.bootstrapServers(), RunTopics.scored(run), watermark);
+                    Kafka.writeMarkers(kafka, RunTopics.scored(run), watermark);
                     awaitTrends(admin, trendApp, apps);
                 }
-                long windows = TrendRecords.read(options.bootstrapServers(), run, null, null).size();
-                long[] dead = DeadLetterCounts.count(options.bootstrapServers(), RunTopics.deadLetters(run), null, null);
+                long windows = TrendRecords.read(kafka, run, null, null).size();
+                long[] dead = DeadLetterCounts.count(kafka, RunTopics.deadLetters(run), null, null);
                 long rows = options.jdbcUrl() == null ? -1 : awaitRows(run, windows);
                 return new ReplayReport(run, options.from(), options.to(), fromFiles ? String.join(",", options.files().stream().map(Path::toString).toList())
                         : source, resumed, staged, total, metrics.textsScored(), dead[0], dead[1], windows, rows, (System.nanoTime() - started) / 1e9,
@@ -184,10 +182,11 @@ public final class Replay {
         return new NewTopic(name, partitions, (short) -1).configs(Map.of("retention.ms", "-1", "retention.bytes", "10737418240"));
     }
 
-    private Properties streamsConfig(String applicationId, String part) {
+    /** The client settings go in at the top level: Kafka Streams hands them to its consumers, producers and admin client. */
+    static Properties streamsConfig(ReplayOptions options, String applicationId, String part) {
         Properties props = new Properties();
+        props.putAll(options.kafka().streams());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
@@ -245,13 +244,13 @@ public final class Replay {
     private void awaitTrends(Admin admin, KafkaStreams trendApp, Apps apps) throws InterruptedException {
         String group = RunTopics.trendApplication(options.runId());
         String repartition = group + "-" + TrendTopology.BY_TOPIC + "-repartition";
-        Map<TopicPartition, Long> scoredEnds = Kafka.endOffsets(options.bootstrapServers(), RunTopics.scored(options.runId()));
+        Map<TopicPartition, Long> scoredEnds = Kafka.endOffsets(options.kafka(), RunTopics.scored(options.runId()));
         while (true) {
             checkRunning(apps);
             Map<TopicPartition, Long> committed = Kafka.committed(admin, group);
             if (reached(committed, scoredEnds)) {
                 // Everything read from the scored topic is committed, so the repartition topic holds all it will hold.
-                Map<TopicPartition, Long> repartitionEnds = Kafka.endOffsets(options.bootstrapServers(), repartition);
+                Map<TopicPartition, Long> repartitionEnds = Kafka.endOffsets(options.kafka(), repartition);
                 if (reached(committed, repartitionEnds)) {
                     return;
                 }

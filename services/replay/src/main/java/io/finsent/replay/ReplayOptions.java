@@ -6,9 +6,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import io.finsent.alerting.trends.TrendSettings;
+import io.finsent.common.KafkaConnection;
 import io.finsent.common.Topics;
 
 /**
@@ -28,10 +30,12 @@ import io.finsent.common.Topics;
  * @param stateDir     Kafka Streams state of the run's two applications (kept for a resume)
  * @param grace        how late a text may reach its window, or null for the whole range plus a window (none late)
  * @param rowsWait     how long to wait for the alerting service to write the run's trend rows
+ * @param kafkaSettings client settings of every client the replay makes (security etc., see {@link KafkaConnection});
+ *                      {@code bootstrapServers} wins over a {@code bootstrap.servers} among them
  */
 public record ReplayOptions(String runId, Instant from, Instant to, List<Path> files, String sourceTopic, String bootstrapServers,
                             String jdbcUrl, String jdbcUser, int threads, int maxBatch, Duration grace, Duration windowSize, Path model,
-                            Path stateDir, Duration rowsWait) {
+                            Path stateDir, Duration rowsWait, Map<String, ?> kafkaSettings) {
 
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
@@ -55,6 +59,14 @@ public record ReplayOptions(String runId, Instant from, Instant to, List<Path> f
             throw new IllegalArgumentException("--grace must be zero or more and the window size positive, were " + grace + ", " + windowSize);
         }
         files = List.copyOf(files);
+        kafkaSettings = new KafkaConnection(bootstrapServers, kafkaSettings).settings();
+    }
+
+    /** Without client settings: the embedded stack's PLAINTEXT. */
+    public ReplayOptions(String runId, Instant from, Instant to, List<Path> files, String sourceTopic, String bootstrapServers, String jdbcUrl,
+                         String jdbcUser, int threads, int maxBatch, Duration grace, Duration windowSize, Path model, Path stateDir, Duration rowsWait) {
+        this(runId, from, to, files, sourceTopic, bootstrapServers, jdbcUrl, jdbcUser, threads, maxBatch, grace, windowSize, model, stateDir, rowsWait,
+                Map.of());
     }
 
     /** Defaults: text.raw, 1 thread, batches of 256, 1-minute windows, a grace of the whole range, no database wait. */
@@ -63,34 +75,44 @@ public record ReplayOptions(String runId, Instant from, Instant to, List<Path> f
                 null, Duration.ofMinutes(1), model, stateDir, Duration.ofMinutes(2));
     }
 
+    public ReplayOptions withKafkaSettings(Map<String, ?> value) {
+        return new ReplayOptions(runId, from, to, files, sourceTopic, bootstrapServers, jdbcUrl, jdbcUser, threads, maxBatch, grace, windowSize,
+                model, stateDir, rowsWait, value);
+    }
+
+    /** Where and how every client of the replay connects. */
+    public KafkaConnection kafka() {
+        return new KafkaConnection(bootstrapServers, kafkaSettings);
+    }
+
     public ReplayOptions withFiles(List<Path> value) {
         return new ReplayOptions(runId, from, to, value, sourceTopic, bootstrapServers, jdbcUrl, jdbcUser, threads, maxBatch, grace, windowSize,
-                model, stateDir, rowsWait);
+                model, stateDir, rowsWait, kafkaSettings);
     }
 
     public ReplayOptions withSourceTopic(String value) {
         return new ReplayOptions(runId, from, to, files, value, bootstrapServers, jdbcUrl, jdbcUser, threads, maxBatch, grace, windowSize,
-                model, stateDir, rowsWait);
+                model, stateDir, rowsWait, kafkaSettings);
     }
 
     public ReplayOptions withDatabase(String url, String user, Duration wait) {
         return new ReplayOptions(runId, from, to, files, sourceTopic, bootstrapServers, url, user, threads, maxBatch, grace, windowSize,
-                model, stateDir, wait);
+                model, stateDir, wait, kafkaSettings);
     }
 
     public ReplayOptions withThreads(int value) {
         return new ReplayOptions(runId, from, to, files, sourceTopic, bootstrapServers, jdbcUrl, jdbcUser, value, maxBatch, grace, windowSize,
-                model, stateDir, rowsWait);
+                model, stateDir, rowsWait, kafkaSettings);
     }
 
     public ReplayOptions withMaxBatch(int value) {
         return new ReplayOptions(runId, from, to, files, sourceTopic, bootstrapServers, jdbcUrl, jdbcUser, threads, value, grace, windowSize,
-                model, stateDir, rowsWait);
+                model, stateDir, rowsWait, kafkaSettings);
     }
 
     public ReplayOptions withGrace(Duration value) {
         return new ReplayOptions(runId, from, to, files, sourceTopic, bootstrapServers, jdbcUrl, jdbcUser, threads, maxBatch, value, windowSize,
-                model, stateDir, rowsWait);
+                model, stateDir, rowsWait, kafkaSettings);
     }
 
     /**

@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.Set;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 import io.finsent.alerting.trends.TrendSettings;
+import io.finsent.common.KafkaConnection;
 
 /**
  * Removes a replay: its rows in the alerting tables, its topics, and its two applications' consumer groups and
@@ -27,12 +27,16 @@ public final class RunDeletion {
 
     /** @throws ReplayException for 'live', an unknown run, or an unreachable broker or database */
     public static Result delete(String bootstrap, String jdbcUrl, String jdbcUser, String runId) {
+        return delete(KafkaConnection.to(bootstrap), jdbcUrl, jdbcUser, runId);
+    }
+
+    /** @throws ReplayException for 'live', an unknown run, or an unreachable or refusing broker or database */
+    public static Result delete(KafkaConnection kafka, String jdbcUrl, String jdbcUser, String runId) {
         if (TrendSettings.LIVE.equals(runId)) {
             throw new ReplayException("refusing to delete run 'live': it is the live pipeline's, not a replay");
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000))) {
-            Kafka.checkReachable(admin, bootstrap);
+        try (Admin admin = Kafka.admin(kafka)) {
+            Kafka.checkReachable(admin, kafka.bootstrapServers());
             Set<String> all = Kafka.topics(admin);
             List<String> topics = new ArrayList<>();
             for (String topic : all) {

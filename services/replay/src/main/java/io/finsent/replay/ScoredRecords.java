@@ -12,6 +12,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 import io.finsent.alerting.trends.EndOfInput;
+import io.finsent.common.KafkaConnection;
 import io.finsent.common.Topics;
 import io.finsent.schema.ScoredText;
 
@@ -23,20 +24,20 @@ public final class ScoredRecords {
 
     public static Map<String, ScoredText> read(String bootstrap, String topic, Instant from, Instant to) {
         Map<String, ScoredText> byId = new TreeMap<>();
-        forEach(bootstrap, topic, from, to, text -> byId.put(text.getId(), text));
+        forEach(KafkaConnection.to(bootstrap), topic, from, to, text -> byId.put(text.getId(), text));
         return byId;
     }
 
     /** How many times each id is in the topic's range: exactly once everywhere after an exactly-once run, whatever stopped it. */
     public static Map<String, Integer> timesById(String bootstrap, String topic, Instant from, Instant to) {
         Map<String, Integer> times = new TreeMap<>();
-        forEach(bootstrap, topic, from, to, text -> times.merge(text.getId(), 1, Integer::sum));
+        forEach(KafkaConnection.to(bootstrap), topic, from, to, text -> times.merge(text.getId(), 1, Integer::sum));
         return times;
     }
 
-    private static void forEach(String bootstrap, String topic, Instant from, Instant to, Consumer<ScoredText> action) {
-        Map<TopicPartition, Long> starts = Kafka.offsetsAt(bootstrap, topic, from);
-        try (KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap)) {
+    private static void forEach(KafkaConnection kafka, String topic, Instant from, Instant to, Consumer<ScoredText> action) {
+        Map<TopicPartition, Long> starts = Kafka.offsetsAt(kafka, topic, from);
+        try (KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(kafka)) {
             List<TopicPartition> partitions = List.copyOf(starts.keySet());
             consumer.assign(partitions);
             starts.forEach(consumer::seek);

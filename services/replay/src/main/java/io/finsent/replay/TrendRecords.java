@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 
+import io.finsent.common.KafkaConnection;
 import io.finsent.common.Topics;
 import io.finsent.schema.TopicTrendWindow;
 
@@ -23,9 +24,14 @@ public final class TrendRecords {
      * @return windows by topic, then window start
      */
     public static List<TopicTrendWindow> read(String bootstrap, String runId, Instant from, Instant to) {
+        return read(KafkaConnection.to(bootstrap), runId, from, to);
+    }
+
+    /** {@link #read(String, String, Instant, Instant)} with client settings. */
+    public static List<TopicTrendWindow> read(KafkaConnection kafka, String runId, Instant from, Instant to) {
         String prefix = runId + "|";
         Map<String, TopicTrendWindow> byKey = new TreeMap<>();
-        Kafka.readAll(bootstrap, Topics.TOPIC_TRENDS.name(), r -> {
+        Kafka.readAll(kafka, Topics.TOPIC_TRENDS.name(), r -> {
             String key = r.key() == null ? "" : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
             if (!key.startsWith(prefix)) {
                 return;

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.finsent.common.KafkaConnection;
 import io.finsent.common.Topics;
 import io.finsent.ingest.DeadLetters;
 import io.finsent.ingest.ItemIds;
@@ -96,7 +97,7 @@ class ArchiveReplayIntegrationTest {
 
     private static List<DeadLetter> deadLetters(String bootstrap, String topic) {
         List<DeadLetter> letters = new ArrayList<>();
-        Kafka.readAll(bootstrap, topic, r -> letters.add(Topics.DEAD_LETTERS.valueSerde().deserializer().deserialize(topic, r.value())));
+        Kafka.readAll(KafkaConnection.to(bootstrap), topic, r -> letters.add(Topics.DEAD_LETTERS.valueSerde().deserializer().deserialize(topic, r.value())));
         return letters;
     }
 }

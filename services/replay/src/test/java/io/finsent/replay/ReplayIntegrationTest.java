@@ -30,6 +30,7 @@ import io.finsent.alerting.trends.EndOfInput;
 import io.finsent.alerting.trends.TrendPoint;
 import io.finsent.alerting.trends.TrendSettings;
 import io.finsent.alerting.trends.TrendTopology;
+import io.finsent.common.KafkaConnection;
 import io.finsent.encoder.Encoder;
 import io.finsent.encoder.EncoderOptions;
 import io.finsent.local.LocalStack;
@@ -96,7 +97,7 @@ class ReplayIntegrationTest {
                 trends.start();
                 awaitScored(bootstrap, liveScored, texts.size());
                 // Live never ends; the test's input does: the same end-of-input marker as a replay closes its last windows.
-                Kafka.writeMarkers(bootstrap, liveScored, EndOfInput.timestamp(TO, liveTrends));
+                Kafka.writeMarkers(KafkaConnection.to(bootstrap), liveScored, EndOfInput.timestamp(TO, liveTrends));
                 awaitWindows(bootstrap, liveRun, expectedWindows.size());
             }
         }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.finsent.common.KafkaConnection;
 import io.finsent.common.Topics;
 import io.finsent.local.LocalStack;
 import io.finsent.local.testing.LocalStackExtension;
@@ -115,7 +116,7 @@ class ReplayResumeIntegrationTest {
     /** How many committed records topic.trends holds per window key of the run (compaction aside, which a fresh test topic never saw). */
     private static Map<String, Integer> trendRecordsByKey(String bootstrap, String run) {
         Map<String, Integer> byKey = new TreeMap<>();
-        Kafka.readAll(bootstrap, Topics.TOPIC_TRENDS.name(), r -> {
+        Kafka.readAll(KafkaConnection.to(bootstrap), Topics.TOPIC_TRENDS.name(), r -> {
             String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
             if (key.startsWith(run + "|")) {
                 byKey.merge(key, 1, Integer::sum);

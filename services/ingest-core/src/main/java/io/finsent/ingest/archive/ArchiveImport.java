@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
@@ -34,6 +33,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
+import io.finsent.common.KafkaConnection;
 import io.finsent.common.Topics;
 import io.finsent.ingest.DeadLetters;
 import io.finsent.ingest.ItemIds;
@@ -68,32 +68,41 @@ public final class ArchiveImport {
      * @param brokerWait       how long to wait for the broker after a failure before giving up
      * @param maxRowBytes      longer rows are refused (and dead-lettered with their first bytes)
      * @param format           null: by each file's extension
+     * @param kafkaSettings    client settings (security etc.) of every client the import makes; see {@link KafkaConnection}
      */
     public record Options(String bootstrapServers, double rowsPerSecond, boolean dryRun, int batchSize, Duration brokerWait,
-            int maxRowBytes, ArchiveFormat format) {
+            int maxRowBytes, ArchiveFormat format, Map<String, ?> kafkaSettings) {
 
         public static Options defaults(String bootstrapServers) {
-            return new Options(bootstrapServers, 0, false, 500, Duration.ofMinutes(2), 1 << 20, null);
+            return new Options(bootstrapServers, 0, false, 500, Duration.ofMinutes(2), 1 << 20, null, Map.of());
         }
 
         public Options withRate(double perSecond) {
-            return new Options(bootstrapServers, perSecond, dryRun, batchSize, brokerWait, maxRowBytes, format);
+            return new Options(bootstrapServers, perSecond, dryRun, batchSize, brokerWait, maxRowBytes, format, kafkaSettings);
         }
 
         public Options withDryRun(boolean dry) {
-            return new Options(bootstrapServers, rowsPerSecond, dry, batchSize, brokerWait, maxRowBytes, format);
+            return new Options(bootstrapServers, rowsPerSecond, dry, batchSize, brokerWait, maxRowBytes, format, kafkaSettings);
         }
 
         public Options withBatchSize(int rows) {
-            return new Options(bootstrapServers, rowsPerSecond, dryRun, rows, brokerWait, maxRowBytes, format);
+            return new Options(bootstrapServers, rowsPerSecond, dryRun, rows, brokerWait, maxRowBytes, format, kafkaSettings);
         }
 
         public Options withFormat(ArchiveFormat f) {
-            return new Options(bootstrapServers, rowsPerSecond, dryRun, batchSize, brokerWait, maxRowBytes, f);
+            return new Options(bootstrapServers, rowsPerSecond, dryRun, batchSize, brokerWait, maxRowBytes, f, kafkaSettings);
+        }
+
+        public Options withKafkaSettings(Map<String, ?> settings) {
+            return new Options(bootstrapServers, rowsPerSecond, dryRun, batchSize, brokerWait, maxRowBytes, format, settings);
+        }
+
+        KafkaConnection kafka() {
+            return new KafkaConnection(bootstrapServers, kafkaSettings);
         }
 
         public Options withBrokerWait(Duration wait) {
-            return new Options(bootstrapServers, rowsPerSecond, dryRun, batchSize, wait, maxRowBytes, format);
+            return new Options(bootstrapServers, rowsPerSecond, dryRun, batchSize, wait, maxRowBytes, format, kafkaSettings);
         }
     }
 
@@ -173,7 +182,7 @@ public final class ArchiveImport {
     private Run openRun(List<Path> files) throws InterruptedException {
         String transactionalId = "finsent-import-" + ItemIds.ofBytes(files.stream().map(f -> f.toAbsolutePath().normalize().toString())
                 .sorted().reduce((a, b) -> a + "\n" + b).orElse("").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        PublishedKeys keys = new PublishedKeys(options.bootstrapServers(), List.of(Topics.RAW_TEXT.name(), Topics.DEAD_LETTERS.name()));
+        PublishedKeys keys = new PublishedKeys(options.kafka(), List.of(Topics.RAW_TEXT.name(), Topics.DEAD_LETTERS.name()));
         Run run = new Run(keys, transactionalId);
         boolean ok = false;
         try {
@@ -194,7 +203,7 @@ public final class ArchiveImport {
 
     /** The topic's retention.ms (-1: unlimited), or -1 when the broker will not say. */
     private long retentionOf(String topic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers()))) {
+        try (Admin admin = Admin.create(options.kafka().admin())) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             Config config = admin.describeConfigs(List.of(resource)).all().get(options.brokerWait().toSeconds(), TimeUnit.SECONDS).get(resource);
             ConfigEntry entry = config == null ? null : config.get(TopicConfig.RETENTION_MS_CONFIG);
@@ -403,7 +412,7 @@ public final class ArchiveImport {
 
         private Properties producerConfig() {
             Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+            p.putAll(options.kafka().producer());
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
             p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
             p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -17,6 +17,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import io.finsent.common.KafkaConnection;
+
 /**
  * The keys already committed to some topics, read back with {@code read_committed}: what makes an
  * import resumable (a second run skips every key it finds here) and exactly-once across broker
@@ -30,10 +32,10 @@ final class PublishedKeys {
     private final Set<String> keys = new HashSet<>();
     private final Map<TopicPartition, Long> positions = new HashMap<>();
 
-    PublishedKeys(String bootstrapServers, List<String> topics) {
+    PublishedKeys(KafkaConnection kafka, List<String> topics) {
         this.topics = topics;
         consumerConfig = new Properties();
-        consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        consumerConfig.putAll(kafka.consumer());
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");

@@ -23,6 +23,7 @@ import io.finsent.replay.Replay;
 import io.finsent.replay.ReplayOptions;
 import io.finsent.scorer.ScorerConfig;
 import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * Replays started over the API, one at a time per scorer instance, each on this service's own replay thread (a
@@ -47,14 +48,21 @@ public class ReplayService {
     private final ScorerConfig config;
     private final Encoder encoder;
     private final String bootstrapServers;
+    private final Map<String, Object> kafkaSettings;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "replay"));
     private final Map<String, ReplayJob> jobs = new LinkedHashMap<>();
     private ReplayJob current;
 
-    ReplayService(ScorerConfig config, Encoder encoder, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    /**
+     * @param kafkaSettings the scorer's own {@code kafka.*} settings (SASL_SSL in production), so a replay connects as the
+     *                      scorer does; the {@code streams.*} keys among them are left out, as no client knows them
+     */
+    ReplayService(ScorerConfig config, Encoder encoder, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                  @Identifier("default-kafka-broker") Map<String, Object> kafkaSettings) {
         this.config = config;
         this.encoder = encoder;
         this.bootstrapServers = bootstrapServers;
+        this.kafkaSettings = kafkaSettings;
     }
 
     /**
@@ -112,7 +120,8 @@ public class ReplayService {
         return ReplayOptions.of(request.runId(), request.from(), request.to(), bootstrapServers, config.modelDir(),
                         replay.stateDir().resolve(request.runId()))
                 .withSourceTopic(Topics.RAW_TEXT.name()).withThreads(request.threads()).withMaxBatch(request.maxBatch())
-                .withGrace(request.grace()).withDatabase(replay.jdbcUrl().orElse(null), replay.jdbcUser(), replay.rowsWait());
+                .withGrace(request.grace()).withDatabase(replay.jdbcUrl().orElse(null), replay.jdbcUser(), replay.rowsWait())
+                .withKafkaSettings(kafkaSettings);
     }
 
     /** On shutdown, before the encoder closes: a running replay stops with its progress committed, to be resumed later. */
