@@ -57,7 +57,8 @@ class KafkaResourcesTest {
             "ingest", Map.of(Topics.RAW_TEXT.name(), Set.of("Write", "Read"),   // Read: its consumer seeds the de-duplication
                     Topics.DEAD_LETTERS.name(), Set.of("Write")),
             "scorer", Map.of(Topics.RAW_TEXT.name(), Set.of("Read"), Topics.TOPIC_CONFIG.name(), Set.of("Read"),
-                    Topics.SCORED_TEXT.name(), Set.of("Write"), Topics.DEAD_LETTERS.name(), Set.of("Write")),
+                    Topics.SCORED_TEXT.name(), Set.of("Write"), Topics.DEAD_LETTERS.name(), Set.of("Write"),
+                    Topics.TOPIC_TRENDS.name(), Set.of("Write", "Read")),   // replays over its API write trend windows and wait for them
             "alerting", Map.of(Topics.SCORED_TEXT.name(), Set.of("Read"),
                     Topics.TOPIC_TRENDS.name(), Set.of("Write", "Read"),   // the streams app writes, the trend sink reads
                     Topics.ALERT_EVENTS.name(), Set.of("Write", "Read"),   // the producer writes, the alert stream reads
@@ -90,6 +91,11 @@ class KafkaResourcesTest {
             assertThat(allows(user, "topic", applicationId + "-window-store-changelog", "Create")).as(service + " internal topics").isTrue();
             assertThat(allows(user, "topic", applicationId + "x-changelog", "Create")).as(service + ": another application's topics").isFalse();
         }
+        JsonNode scorer = Kustomization.find(RESOURCES, "KafkaUser", "finsent-scorer");
+        assertThat(allows(scorer, "group", "finsent-replay-q1-scorer", "Read")).as("a replay's groups").isTrue();
+        assertThat(allows(scorer, "transactionalId", "finsent-replay-q1-trends-0_1", "Write")).as("a replay's transactions").isTrue();
+        assertThat(allows(scorer, "topic", "replay.q1.scored", "Create")).as("a replay's topics").isTrue();
+        assertThat(allows(Kustomization.find(RESOURCES, "KafkaUser", "finsent-ingest"), "topic", "replay.q1.scored", "Create")).isFalse();
         String sinkGroup = ServiceConfiguration.of("alerting").property("alerting.sink.group-id");
         assertThat(allows(Kustomization.find(RESOURCES, "KafkaUser", "finsent-alerting"), "group", sinkGroup, "Read")).as(sinkGroup).isTrue();
         assertThat(allows(Kustomization.find(RESOURCES, "KafkaUser", "finsent-ingest"), "group", sinkGroup, "Read")).isFalse();

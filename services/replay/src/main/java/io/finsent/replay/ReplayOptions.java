@@ -142,4 +142,12 @@ public record ReplayOptions(String runId, Instant from, Instant to, List<Path> f
     public TrendSettings trendSettings() {
         return new TrendSettings(runId, windowSize, effectiveGrace(), RunTopics.scored(runId), RunTopics.deadLetters(runId));
     }
+
+    /** Every field but the Kafka settings' values: {@code sasl.jaas.config} holds a password. */
+    @Override
+    public String toString() {
+        return "ReplayOptions[runId=" + runId + ", from=" + from + ", to=" + to + ", files=" + files + ", sourceTopic=" + sourceTopic
+                + ", " + kafka() + ", jdbcUrl=" + jdbcUrl + ", jdbcUser=" + jdbcUser + ", threads=" + threads + ", maxBatch=" + maxBatch
+                + ", grace=" + grace + ", windowSize=" + windowSize + ", model=" + model + ", stateDir=" + stateDir + ", rowsWait=" + rowsWait + "]";
+    }
 }

@@ -55,6 +55,7 @@ class ReplayClientConfigTest {
     @Test
     void theOptionsDoNotPrintThePassword() {
         assertThat(OPTIONS.kafka().toString()).contains("sasl.jaas.config").doesNotContain("password");
+        assertThat(OPTIONS.toString()).contains("sasl.jaas.config", OPTIONS.runId()).doesNotContain("password");
     }
 
     private static Map<String, Map<String, Object>> configs() {
