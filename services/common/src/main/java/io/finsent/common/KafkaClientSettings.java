@@ -23,8 +23,6 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class KafkaClientSettings {
 
-    private static final Set<String> STREAMS_NAMES = streamsNames();
-
     private KafkaClientSettings() {
     }
 
@@ -52,13 +50,21 @@ public final class KafkaClientSettings {
      * sets those it needs (exactly-once: acks, isolation.level) itself.
      */
     public static Map<String, Object> streams(Map<String, ?> settings) {
-        return known(settings, STREAMS_NAMES);
+        return known(settings, StreamsNames.ALL);
     }
 
-    private static Set<String> streamsNames() {
-        Set<String> names = new HashSet<>(StreamsConfig.configDef().names());
-        names.addAll(AdminClientConfig.configNames());
-        return Set.copyOf(names);
+    /**
+     * Kafka Streams is an optional dependency of this module (ingest has no Streams app): its names load with the
+     * first {@link #streams} call only, so producers, consumers and admins work without it.
+     */
+    private static final class StreamsNames {
+        static final Set<String> ALL = names();
+
+        private static Set<String> names() {
+            Set<String> names = new HashSet<>(StreamsConfig.configDef().names());
+            names.addAll(AdminClientConfig.configNames());
+            return Set.copyOf(names);
+        }
     }
 
     static Map<String, Object> known(Map<String, ?> settings, Set<String> names) {
