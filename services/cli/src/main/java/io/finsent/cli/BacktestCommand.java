@@ -26,6 +26,7 @@ import io.finsent.replay.ReplayException;
 import io.finsent.replay.ReplayOptions;
 import io.finsent.replay.RunDatabase;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -55,11 +56,9 @@ final class BacktestCommand implements Callable<Integer> {
     @Option(names = "--params-file", paramLabel = "FILE", description = "JSON object of rule sets by name, each a (partial) parameter object.")
     Path paramsFile;
 
-    @Option(names = "--jdbc-url", defaultValue = "jdbc:postgresql://127.0.0.1:5432/finsent", paramLabel = "URL", description = "Database (default: ${DEFAULT-VALUE}).")
-    String jdbcUrl;
 
-    @Option(names = "--jdbc-user", defaultValue = "postgres", paramLabel = "USER", description = "Database user (default: ${DEFAULT-VALUE}).")
-    String jdbcUser;
+    @Mixin
+    DatabaseOptions database;
 
     @Option(names = "--json", description = "Print the report as one JSON object.")
     boolean json;
@@ -103,7 +102,7 @@ final class BacktestCommand implements Callable<Integer> {
         }
         List<TrendPoint> windows;
         try {
-            windows = RunDatabase.trendRows(jdbcUrl, jdbcUser, run, start, end).stream().map(RunDatabase.TrendRow::toPoint).toList();
+            windows = RunDatabase.trendRows(database.url, database.user, run, start, end).stream().map(RunDatabase.TrendRow::toPoint).toList();
         } catch (ReplayException e) {
             err.println("monitor backtest: " + e.getMessage());
             return 1;

@@ -60,12 +60,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin
     KafkaConfigOption kafkaConfig;
 
-    @Option(names = "--jdbc-url", defaultValue = "jdbc:postgresql://127.0.0.1:5432/finsent", paramLabel = "URL",
-            description = "The alerting database, to wait for the run's trend rows (default: ${DEFAULT-VALUE}).")
-    String jdbcUrl;
-
-    @Option(names = "--jdbc-user", defaultValue = "postgres", paramLabel = "USER", description = "Database user (default: ${DEFAULT-VALUE}).")
-    String jdbcUser;
+    @Mixin
+    DatabaseOptions database;
 
     @Option(names = "--no-db", description = "Do not wait for the alerting service's trend rows.")
     boolean noDb;
@@ -168,7 +164,7 @@ final class ReplayCommand implements Callable<Integer> {
         Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "finsent-replay", run);
         return ReplayOptions.of(run, start, end, bootstrapServers, model != null ? model : Models.defaultModel(), state)
                 .withFiles(files).withThreads(threads).withMaxBatch(maxBatch).withGrace(grace)
-                .withDatabase(noDb ? null : jdbcUrl, jdbcUser, Duration.ofMinutes(2)).withKafkaSettings(kafkaConfig.settings());
+                .withDatabase(noDb ? null : database.url, database.user, Duration.ofMinutes(2)).withKafkaSettings(kafkaConfig.settings());
     }
 
     /** {@code ./monitor replay delete RUN}. */
@@ -189,12 +185,8 @@ final class ReplayCommand implements Callable<Integer> {
         @Mixin
         KafkaConfigOption kafkaConfig;
 
-        @Option(names = "--jdbc-url", defaultValue = "jdbc:postgresql://127.0.0.1:5432/finsent", paramLabel = "URL",
-                description = "The alerting database (default: ${DEFAULT-VALUE}).")
-        String jdbcUrl;
-
-        @Option(names = "--jdbc-user", defaultValue = "postgres", paramLabel = "USER", description = "Database user (default: ${DEFAULT-VALUE}).")
-        String jdbcUser;
+        @Mixin
+        DatabaseOptions database;
 
         @Option(names = "--no-db", description = "Leave the database alone (Kafka only).")
         boolean noDb;
@@ -211,7 +203,7 @@ final class ReplayCommand implements Callable<Integer> {
                 return 2;
             }
             try {
-                RunDeletion.Result result = RunDeletion.delete(kafka, noDb ? null : jdbcUrl, jdbcUser, runId);
+                RunDeletion.Result result = RunDeletion.delete(kafka, noDb ? null : database.url, database.user, runId);
                 out.printf("Deleted run %s: %d topics, %d consumer groups, rows %s%n", result.runId(), result.topics().size(), result.groups().size(),
                         result.rows());
                 out.flush();
