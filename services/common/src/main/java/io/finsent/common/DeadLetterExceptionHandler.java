@@ -3,6 +3,7 @@ package io.finsent.common;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,6 +32,11 @@ import io.finsent.schema.DeadLetter;
  * writes with its own producer, outside that transaction: after a crash a record may be dead-lettered twice,
  * never lost. If the dead letter cannot be written, the handler answers FAIL and the record is not skipped.
  *
+ * <p>Kafka Streams makes two handlers for every task it creates (one per kind) and has no hook to close them, so a
+ * producer per handler leaked a producer and its network thread at every task restart. The handlers of one
+ * application therefore share one producer (per client settings), made on the first dead letter and kept for the
+ * life of the JVM: task restarts make none.
+ *
  * <p>Configuration (in the Streams properties): {@code finsent.dead-letter.topic} (default {@code text.dlq}),
  * {@code finsent.dead-letter.stage} (prefix of the stage, e.g. {@code scorer}).
  */
@@ -41,7 +47,11 @@ public class DeadLetterExceptionHandler implements ProcessingExceptionHandler, D
 
     private static final Logger LOG = Logger.getLogger(DeadLetterExceptionHandler.class);
 
+    /** One producer per distinct producer configuration (application id, bootstrap servers, security settings). */
+    private static final Map<Map<String, Object>, Producer<byte[], byte[]>> SHARED = new ConcurrentHashMap<>();
+
     private Producer<byte[], byte[]> producer;
+    private Map<String, Object> producerConfig;
     private String topic = Topics.DEAD_LETTERS.name();
     private String stage = "streams";
 
@@ -72,8 +82,20 @@ public class DeadLetterExceptionHandler implements ProcessingExceptionHandler, D
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             props.put(ProducerConfig.CLIENT_ID_CONFIG, configs.get(StreamsConfig.APPLICATION_ID_CONFIG) + "-dead-letters");
-            producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+            producerConfig = Map.copyOf(props);
         }
+    }
+
+    /** Producers made by handlers in this JVM (for tests that restart tasks and count them). */
+    static int sharedProducers() {
+        return SHARED.size();
+    }
+
+    private Producer<byte[], byte[]> producer() {
+        if (producer == null) {
+            producer = SHARED.computeIfAbsent(producerConfig, config -> new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()));
+        }
+        return producer;
     }
 
     @Override
@@ -94,7 +116,7 @@ public class DeadLetterExceptionHandler implements ProcessingExceptionHandler, D
                 context.sourceRawValue(), context.topic(), context.partition(), context.offset(), context.timestamp());
         byte[] value = Topics.DEAD_LETTERS.valueSerde().serializer().serialize(topic, letter);
         try {
-            producer.send(new ProducerRecord<>(topic, null, context.timestamp(), key, value)).get(30, TimeUnit.SECONDS);
+            producer().send(new ProducerRecord<>(topic, null, context.timestamp(), key, value)).get(30, TimeUnit.SECONDS);
             LOG.warnf("%s: record %s-%d@%d to %s: %s", letterStage, context.topic(), context.partition(), context.offset(), topic, reason);
             return true;
         } catch (ExecutionException | TimeoutException | KafkaException e) {

@@ -144,7 +144,9 @@ public final class Replay {
                 total += Math.max(0, end.getValue() - firsts.getOrDefault(end.getKey(), end.getValue()));
             }
 
-            try (Encoder opened = sharedEncoder != null ? null : Encoder.open(options.model(), EncoderOptions.defaults().withPaddingMultiple(1))) {
+            // As the scorer runs it: one intra-op thread per call, ScorerSettings' encoder threads of calls at once.
+            try (Encoder opened = sharedEncoder != null ? null
+                    : Encoder.open(options.model(), EncoderOptions.defaults().withPaddingMultiple(1).withIntraOpThreads(1))) {
                 TextScorer scorer = new EncoderTextScorer(sharedEncoder != null ? sharedEncoder : opened);
                 ScorerMetrics metrics = new ScorerMetrics(new SimpleMeterRegistry());
                 ScorerSettings settings = new ScorerSettings(options.maxBatch(), Math.max(ScorerSettings.defaults().tokenBudget(), options.maxBatch() * 64),

@@ -19,8 +19,12 @@ public interface ScorerConfig {
     @WithDefault("auto")
     String device();
 
-    @WithDefault("2")
+    @WithDefault("1")
     int intraOpThreads();
+
+    /** Model calls at once (see application.properties). */
+    @WithDefault("2")
+    int encoderThreads();
 
     /** Windows are padded to a multiple of this; 1 = exact-length buckets, no padding at all (see application.properties). */
     @WithDefault("1")
@@ -29,7 +33,7 @@ public interface ScorerConfig {
     @WithDefault("256")
     int maxBatchTexts();
 
-    @WithDefault("16384")
+    @WithDefault("32768")
     int tokenBudget();
 
     @WithDefault("500ms")
@@ -37,6 +41,14 @@ public interface ScorerConfig {
 
     @WithDefault("200000")
     int maxTextChars();
+
+    /** Target duration of one model call, at the encoder's measured pace (see application.properties). */
+    @WithDefault("8s")
+    Duration callBudget();
+
+    /** The longest a stream thread waits for model calls between two commits (see application.properties). */
+    @WithDefault("2s")
+    Duration streamThreadWait();
 
     AdminSettings admin();
 
@@ -67,6 +79,6 @@ public interface ScorerConfig {
     }
 
     default ScorerSettings settings() {
-        return new ScorerSettings(maxBatchTexts(), tokenBudget(), maxWait(), maxTextChars());
+        return new ScorerSettings(maxBatchTexts(), tokenBudget(), maxWait(), maxTextChars(), callBudget(), streamThreadWait(), encoderThreads());
     }
 }

@@ -3,11 +3,9 @@ package io.finsent.scorer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +14,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -79,7 +75,7 @@ class ScorerCrashIntegrationTest {
         Map<String, Integer> scoredIds = new HashMap<>();
         Map<String, String> deadLetters = new HashMap<>();
         long deadline = System.nanoTime() + Duration.ofMinutes(12).toNanos();
-        try (var scoredConsumer = consumer(stack, Topics.SCORED_TEXT); var deadConsumer = consumer(stack, Topics.DEAD_LETTERS)) {
+        try (var scoredConsumer = ScorerApp.consumer(stack, Topics.SCORED_TEXT); var deadConsumer = ScorerApp.consumer(stack, Topics.DEAD_LETTERS)) {
             scoredConsumer.subscribe(List.of(Topics.SCORED_TEXT.name()));
             deadConsumer.subscribe(List.of(Topics.DEAD_LETTERS.name()));
             while ((scoredIds.size() < TEXTS || deadLetters.size() < badKeys.size()) && System.nanoTime() < deadline) {
@@ -146,37 +142,8 @@ class ScorerCrashIntegrationTest {
     }
 
     private Process startScorer(LocalStack stack) throws IOException {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: run through Maven (package builds it before integration tests)");
-        }
-        List<String> cmd = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-Xmx1g",
-                "-Dquarkus.kafka-streams.bootstrap-servers=" + stack.bootstrapServers(),
-                "-Dkafka.bootstrap.servers=" + stack.bootstrapServers(),
-                "-Dquarkus.kafka-streams.application-id=crash-test-" + run,
-                "-Dkafka-streams.state.dir=" + stateDir,
-                "-Dkafka-streams.consumer.session.timeout.ms=6000",
-                "-Dkafka-streams.consumer.heartbeat.interval.ms=1500",
-                "-Dscorer.model-dir=" + shippedModel(),
-                "-Dscorer.device=cpu",
-                "-Dquarkus.http.port=0",
-                "-jar", jar.toString()));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "crash-test-scorer.log").toFile())).start();
-    }
-
-    private static Path shippedModel() {
-        return Path.of("../../models/finsent-sentiment").toAbsolutePath().normalize();
-    }
-
-    private static KafkaConsumer<String, Object> consumer(LocalStack stack, io.finsent.common.Topics.Topic<?> topic) {
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "crash-check-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        @SuppressWarnings("unchecked")
-        var deserializer = (org.apache.kafka.common.serialization.Deserializer<Object>) topic.valueSerde().deserializer();
-        return new KafkaConsumer<>(config, topic.keySerde().deserializer(), deserializer);
+        return ScorerApp.start(stack, Path.of("target", "crash-test-scorer.log"), List.of("quarkus.kafka-streams.application-id=crash-test-" + run,
+                "kafka-streams.state.dir=" + stateDir, "kafka-streams.consumer.session.timeout.ms=6000",
+                "kafka-streams.consumer.heartbeat.interval.ms=1500", "quarkus.http.port=0"));
     }
 }

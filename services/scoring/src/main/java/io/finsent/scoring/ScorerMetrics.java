@@ -1,13 +1,18 @@
 package io.finsent.scoring;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-/** What the scorer reports to Prometheus: throughput, batches, padding, encoder latency, buffering, dead letters. */
+/**
+ * What the scorer reports to Prometheus: throughput, batches, padding, encoder latency and pace, buffering, the stream
+ * thread's waits, resumed tasks, dead letters.
+ */
 public final class ScorerMetrics {
 
     private final MeterRegistry registry;
@@ -19,6 +24,10 @@ public final class ScorerMetrics {
     private final Timer bufferWait;
     private final Counter realTokens;
     private final Counter computedTokens;
+    private final Timer streamThreadWait;
+    private final Counter bufferedPastLimit;
+    private final Counter tasksResumed;
+    private final AtomicLong secondsPerTokenBits = new AtomicLong(Double.doubleToLongBits(Double.NaN));
 
     public ScorerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -31,9 +40,19 @@ public final class ScorerMetrics {
         this.bufferWait = Timer.builder("finsent.scorer.buffer.wait").description("time the oldest text of a batch waited in the buffer").register(registry);
         this.realTokens = Counter.builder("finsent.scorer.tokens.real").description("real tokens computed by the encoder").register(registry);
         this.computedTokens = Counter.builder("finsent.scorer.tokens.computed").description("tokens computed by the encoder, padding included").register(registry);
+        this.streamThreadWait = Timer.builder("finsent.scorer.stream.thread.wait")
+                .description("time a stream thread waited for a model call (at most scorer.stream-thread-wait between commits)").register(registry);
+        this.bufferedPastLimit = Counter.builder("finsent.scorer.buffered.past.limit")
+                .description("texts buffered past a task's limit (its call and two batches) because the stream thread's wait budget was spent")
+                .register(registry);
+        this.tasksResumed = Counter.builder("finsent.scorer.tasks.resumed")
+                .description("tasks that started with texts in their buffer (after a crash, a fencing or a rebalance mid-call)").register(registry);
+        Gauge.builder("finsent.scorer.encoder.seconds.per.token", secondsPerTokenBits, bits -> Double.longBitsToDouble(bits.get()))
+                .description("measured encoder time per estimated token, which cuts batches to scorer.call-budget").register(registry);
     }
 
-    void batch(int texts, long real, long computed, Duration encoderTime, Duration oldestWaited) {
+    void batch(int texts, long real, long computed, Duration encoderTime, Duration oldestWaited, double secondsPerToken) {
+        secondsPerTokenBits.set(Double.doubleToLongBits(secondsPerToken));
         scored.increment(texts);
         realTokens.increment(real);
         computedTokens.increment(computed);
@@ -52,6 +71,23 @@ public final class ScorerMetrics {
 
     public long textsScored() {
         return (long) scored.count();
+    }
+
+    void streamThreadWaited(Duration waited) {
+        streamThreadWait.record(waited);
+    }
+
+    void bufferedPastLimit() {
+        bufferedPastLimit.increment();
+    }
+
+    void taskResumed() {
+        tasksResumed.increment();
+    }
+
+    /** Tasks that started with buffered texts: each is a batch scored again after a crash, a fencing or a rebalance mid-call. */
+    public long tasksResumed() {
+        return (long) tasksResumed.count();
     }
 
     void deadLetter(String stage) {

@@ -360,14 +360,42 @@ class ScorerTopologyTest {
         return out;
     }
 
+    /** The shipped model, each call noted in {@code callSizes} and held until {@code release} opens. */
+    private static TextScorer heldUntil(CountDownLatch release, List<Integer> callSizes) {
+        return shippedModelAfter(texts -> {
+            callSizes.add(texts.size());
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    /** Ids ta, tb, tc, ... in order. */
+    private static List<String> ids(int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add("t" + (char) ('a' + i));
+        }
+        return ids;
+    }
+
     /** The shipped model, with {@code beforeEachCall} run first on the texts of every call (it may block or throw). */
     private static TextScorer shippedModelAfter(java.util.function.Consumer<List<String>> beforeEachCall) {
+        return shippedModel((texts, real) -> {
+            beforeEachCall.accept(texts);
+            return real.score(texts);
+        });
+    }
+
+    /** The shipped model behind {@code call}, which gets each call's texts and the real model. */
+    private static TextScorer shippedModel(java.util.function.BiFunction<List<String>, TextScorer, EncodedBatch> call) {
         TextScorer real = new EncoderTextScorer(ShippedModel.encoder());
         return new TextScorer() {
             @Override
             public EncodedBatch score(List<String> texts) {
-                beforeEachCall.accept(texts);
-                return real.score(texts);
+                return call.apply(texts, real);
             }
 
             @Override
@@ -406,7 +434,7 @@ class ScorerTopologyTest {
     @Test
     void theNextBatchFillsWhileAModelCallRunsAndResultsComeOutInInputOrderOnceItIsDone() {
         ManualExecutor encoder = new ManualExecutor();
-        start(settings(2), new EncoderTextScorer(ShippedModel.encoder()), encoder);
+        start(settings(2).withEncoderThreads(1), new EncoderTextScorer(ShippedModel.encoder()), encoder);
         send(text("a", "Sales rose ."));
         send(text("b", "Sales fell ."));
         send(text("c", "Sales were flat ."));
@@ -427,39 +455,124 @@ class ScorerTopologyTest {
                 .as("every scored text left the buffer").isZero();
     }
 
+    /** Behind the call in flight a task buffers two more batches; a text past that waits for the call. */
     @Test
     void aFullBufferWaitsForTheCallInFlightAndNothingIsScoredTwice() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         List<Integer> callSizes = java.util.Collections.synchronizedList(new ArrayList<>());
         ExecutorService encoder = Executors.newSingleThreadExecutor();
         try {
-            start(settings(2), shippedModelAfter(texts -> {
-                callSizes.add(texts.size());
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }), encoder);
-            send(text("a", "Sales rose ."));
-            send(text("b", "Sales fell ."));
-            send(text("c", "Sales were flat ."));
-            Future<?> fourth = Executors.newSingleThreadExecutor().submit(() -> send(text("d", "Profit doubled .")));
+            start(settings(2).withEncoderThreads(1), heldUntil(release, callSizes), encoder);
+            List<String> ids = ids(2 + 2 * BatchingScorer.BATCHES_BEHIND + 1);
+            // a and b go to the encoder; two batches more fill behind them without waiting
+            ids.subList(0, ids.size() - 1).forEach(id -> send(text(id, "Sales of " + id + " rose .")));
+            String last = ids.get(ids.size() - 1);
+            Future<?> past = Executors.newSingleThreadExecutor().submit(() -> send(text(last, "Profit of " + last + " doubled .")));
 
             Thread.sleep(200);
-            assertThat(fourth.isDone()).as("c and d fill the buffer, which waits for the call of a and b").isFalse();
+            assertThat(past.isDone()).as("the text past two batches waits for the call of a and b").isFalse();
             release.countDown();
-            fourth.get(30, TimeUnit.SECONDS);
-            for (int i = 0; i < 100 && scored.getQueueSize() < 4; i++) {
+            past.get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < 100 && scored.getQueueSize() < ids.size(); i++) {
                 Thread.sleep(20);
                 driver.advanceWallClockTime(Duration.ofMillis(20));
             }
-            assertThat(scoredKeys()).containsExactly("a", "b", "c", "d");
-            assertThat(callSizes).containsExactly(2, 2);
+            assertThat(scoredKeys()).containsExactlyElementsOf(ids);
+            assertThat(callSizes).containsExactly(2, 2, 2, 1);
         } finally {
             release.countDown();
             encoder.shutdownNow();
         }
+    }
+
+    /**
+     * A model call that does not come back (a stuck device, a huge text, six tasks' calls ahead of it) holds the stream
+     * thread no longer than its wait budget: past it every send returns, the texts wait beyond a full batch, and once the
+     * call is done they go out in batches of at most the limit, each exactly once and in input order.
+     */
+    @Test
+    void aStuckModelCallHoldsTheStreamThreadOnlyForItsWaitBudgetAndNothingIsLostOrDoubled() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<Integer> callSizes = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService encoder = Executors.newSingleThreadExecutor();
+        ExecutorService streamThread = Executors.newSingleThreadExecutor();
+        try {
+            start(settings(2).withEncoderThreads(1).withStreamThreadWait(Duration.ofMillis(300)), heldUntil(release, callSizes), encoder);
+            List<String> ids = ids(12);
+            // Given a first call that never returns, when twelve texts arrive on one stream thread without a punctuation
+            Future<?> sends = streamThread.submit(() -> ids.forEach(id -> send(text(id, "Sales of " + id + " rose ."))));
+            // then every send returns while the call still hangs: the thread waited once, for its budget, then buffered
+            sends.get(30, TimeUnit.SECONDS);
+            assertThat(release.getCount()).as("the first call is still running").isEqualTo(1);
+            assertThat(scored.isEmpty()).isTrue();
+            assertThat(callSizes).containsExactly(2);
+            assertThat(driver.<String, PendingText>getKeyValueStore(ScorerTopology.PENDING_TEXTS).approximateNumEntries())
+                    .as("every text is in the changelogged buffer").isEqualTo(12);
+
+            release.countDown();
+            for (int i = 0; i < 200 && scored.getQueueSize() < ids.size(); i++) {
+                Thread.sleep(10);
+                streamThread.submit(() -> driver.advanceWallClockTime(Duration.ofMillis(20))).get(30, TimeUnit.SECONDS);
+            }
+            assertThat(scoredKeys()).as("each text once, in input order").containsExactlyElementsOf(ids);
+            assertThat(callSizes).as("no call larger than a batch").allSatisfy(size -> assertThat(size).isLessThanOrEqualTo(2));
+            assertThat(callSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(ids.size());
+            assertThat(dead.isEmpty()).isTrue();
+        } finally {
+            release.countDown();
+            encoder.shutdownNow();
+            streamThread.shutdownNow();
+        }
+    }
+
+    /**
+     * With two encoder threads one task keeps both busy: its next batch goes to the encoder while the first is still in
+     * the model, and results come out in input order even when the second call finishes first.
+     */
+    @Test
+    void aTaskHasACallInFlightPerEncoderThreadAndForwardsResultsInInputOrder() {
+        ManualExecutor encoder = new ManualExecutor();
+        start(settings(2).withEncoderThreads(2), new EncoderTextScorer(ShippedModel.encoder()), encoder);
+        for (String id : List.of("a", "b", "c", "d", "e")) {
+            send(text(id, "Sales of " + id + " rose ."));
+        }
+        assertThat(encoder.queued.size()).as("a+b and c+d handed over, e waits for a free call").isEqualTo(2);
+
+        // The second call finishes first: nothing goes out until the first one is done.
+        encoder.queued.remove(1).run();
+        driver.advanceWallClockTime(Duration.ofMillis(20));
+        assertThat(scored.isEmpty()).isTrue();
+        encoder.runAll();
+        driver.advanceWallClockTime(Duration.ofMillis(20));
+        assertThat(scoredKeys()).containsExactly("a", "b", "c", "d");
+
+        driver.advanceWallClockTime(Duration.ofMillis(600));
+        encoder.runAll();
+        driver.advanceWallClockTime(Duration.ofMillis(20));
+        assertThat(scoredKeys()).containsExactly("e");
+        assertThat(driver.<String, PendingText>getKeyValueStore(ScorerTopology.PENDING_TEXTS).approximateNumEntries()).isZero();
+    }
+
+    /** Once the encoder's pace is measured, a batch holds what it can score within the call budget, not only what fits the count. */
+    @Test
+    void batchesAreCutToTheCallBudgetAtTheMeasuredPace() {
+        List<Integer> callSizes = new ArrayList<>();
+        // A model that takes 100 ms of encoder time per text (as its stats say): 1 s of budget is 10 texts.
+        TextScorer slow = shippedModel((texts, real) -> {
+            callSizes.add(texts.size());
+            EncodedBatch batch = real.score(texts);
+            var stats = batch.stats();
+            return new EncodedBatch(batch.results(), new io.finsent.encoder.EncodeStats(stats.texts(), stats.windows(), stats.realTokens(),
+                    stats.paddedTokens(), stats.paddedSquaredTokens(), stats.calls(), 0, texts.size() * 100_000_000L));
+        });
+        start(settings(64).withCallBudget(Duration.ofSeconds(1)), slow);
+        // Texts of one record size, so each is the same number of estimated tokens.
+        for (int i = 10; i < 10 + 64 + 30; i++) {
+            send(text("id" + i, "Sales rose " + i + " % ."));
+        }
+        assertThat(callSizes).as("the first call, before any pace is known, is a full batch by count").startsWith(64);
+        assertThat(callSizes.subList(1, callSizes.size())).as("then 1 s at 100 ms a text").containsExactly(10, 10, 10);
+        assertThat(scored.readKeyValuesToList()).hasSize(94);
     }
 
     /** An encoder call that fails (say, out of GPU memory) is retried in halves; only the text that fails alone is a dead letter. */
