@@ -21,9 +21,11 @@ public final class LocalPostgres implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalPostgres.class);
 
     private final EmbeddedPostgres postgres;
+    private final Path dir;
 
-    private LocalPostgres(EmbeddedPostgres postgres) {
+    private LocalPostgres(EmbeddedPostgres postgres, Path dir) {
         this.postgres = postgres;
+        this.dir = dir;
     }
 
     public static LocalPostgres start(Path dir, int port) {
@@ -45,7 +47,7 @@ public final class LocalPostgres implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             throw new LocalStackException("PostgreSQL did not start in " + dir + ": " + e.getMessage(), e);
         }
-        LocalPostgres local = new LocalPostgres(postgres);
+        LocalPostgres local = new LocalPostgres(postgres, dir);
         try {
             local.createDatabase();
         } catch (SQLException e) {
@@ -76,6 +78,11 @@ public final class LocalPostgres implements AutoCloseable {
 
     public String user() {
         return "postgres";
+    }
+
+    /** Stops the server at once, as an outage would (for tests); {@link PostgresOutage#end} starts it again. */
+    public PostgresOutage stopForOutage() {
+        return PostgresOutage.begin(dir.resolve("data"));
     }
 
     /** A server left by a run that was killed holds the data directory: stop it first. */

@@ -114,6 +114,10 @@ public final class LocalStack implements AutoCloseable {
         return kafka;
     }
 
+    public LocalPostgres postgres() {
+        return postgres;
+    }
+
     public LocalStackConfig config() {
         return config;
     }

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.finsent.local.PostgresOutage;
 import io.finsent.local.testing.SharedLocalStack;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
@@ -108,40 +109,6 @@ class PostgresOutageIntegrationTest {
         return "jdbc:postgresql://127.0.0.1:" + System.getProperty(PORT) + "/postgres";
     }
 
-    /**
-     * Stops the server with a fast shutdown (SIGINT): it goes away although the service's pool holds connections.
-     *
-     * @return the server's command line, to start it again
-     */
-    static List<String> stopPostgres() throws Exception {
-        long pid = Long.parseLong(Files.readAllLines(Path.of(System.getProperty(DIR), "postmaster.pid")).get(0).trim());
-        ProcessHandle server = ProcessHandle.of(pid).orElseThrow();
-        List<String> command = new java.util.ArrayList<>();
-        if ("root".equals(System.getProperty("user.name"))) {
-            command.addAll(List.of("unshare", "-U")); // as zonky does: PostgreSQL refuses to run as root
-        }
-        command.add(server.info().command().orElseThrow());
-        command.addAll(List.of(server.info().arguments().orElseThrow()));
-        new ProcessBuilder("kill", "-INT", String.valueOf(pid)).inheritIO().start().waitFor();
-        server.onExit().get(30, TimeUnit.SECONDS);
-        return command;
-    }
-
-    /** Starts the server again with the same command line: same port, same data directory. */
-    static Process restartPostgres(List<String> command) throws Exception {
-        Path log = Path.of(System.getProperty(DIR) + ".log");
-        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        TestSupport.await("PostgreSQL to accept connections again", Duration.ofSeconds(60), () -> {
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl(), "postgres", "")) {
-                return true;
-            } catch (java.sql.SQLException e) {
-                assertThat(server.isAlive()).as("PostgreSQL restarted; see " + log).isTrue();
-                return false;
-            }
-        });
-        return server;
-    }
-
     @Test
     void nothingIsLostWhilePostgresIsDownForAMinute() throws Exception {
         String bootstrap = SharedLocalStack.get().bootstrapServers();
@@ -169,14 +136,14 @@ class PostgresOutageIntegrationTest {
         given().get("/q/health/ready").then().statusCode(200);
 
         // When PostgreSQL stops for 60 s
-        List<String> command = stopPostgres();
+        PostgresOutage outage = PostgresOutage.begin(Path.of(System.getProperty(DIR)));
         long stoppedAt = System.nanoTime();
         TestSupport.await("readiness DOWN", Duration.ofSeconds(30), () -> given().get("/q/health/ready").statusCode() == 503);
         given().get("/q/health/live").then().statusCode(200);
         long publishedWhileDown = published.get();
         Thread.sleep(Math.max(0, Duration.ofSeconds(60).toMillis() - Duration.ofNanos(System.nanoTime() - stoppedAt).toMillis()));
         assertThat(published.get()).as("windows kept arriving while the database was down").isGreaterThan(publishedWhileDown + 100);
-        Process restarted = restartPostgres(command);
+        Process restarted = outage.end(jdbcUrl(), user, Path.of(System.getProperty(DIR) + ".log"), Duration.ofSeconds(60));
         try {
             Thread.sleep(3000);
             publishing.set(false);

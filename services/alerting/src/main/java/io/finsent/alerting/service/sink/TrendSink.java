@@ -72,6 +72,8 @@ public class TrendSink {
 
     private long retryAt;
     private long backoffMs;
+    /** Positions this sink committed per partition (on the sink's thread only). */
+    private final Map<TopicPartition, Long> committedPositions = new HashMap<>();
 
     TrendSink(TrendWindowWriter writer, AlertingProducer producer, AlertingConfig config, MeterRegistry registry,
             @Identifier("default-kafka-broker") Map<String, Object> kafka) {
@@ -160,6 +162,9 @@ public class TrendSink {
                 ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(500));
                 if (!records.isEmpty()) {
                     handle(c, records);
+                }
+                if (retryAt == 0) {
+                    commitPositions(c);
                 }
                 updateLag(c);
             }
@@ -315,18 +320,41 @@ public class TrendSink {
         c.pause(assigned);
     }
 
-    /** A failed commit only means a redelivery, which writes the same rows: logged, not fatal. */
-    private static void commit(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> done) {
+    /** A failed commit only means a redelivery, which writes the same rows: logged, not fatal. @return whether it committed */
+    private static boolean commit(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> done) {
         if (done.isEmpty()) {
-            return;
+            return true;
         }
         try {
             c.commitSync(done);
+            return true;
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException e) {
             LOG.warnf("could not commit the sink's offsets (the records will be read again, writing the same rows): %s", e.getMessage());
+            return false;
         }
+    }
+
+    /**
+     * Every record polled so far is written: commits each partition's position where it moved past the last commit. The
+     * position is past the transaction markers that follow the last record too (an offset + 1 commit would leave one
+     * marker per partition as lag for ever), so the group's lag, which lag alerts and autoscalers read, falls to 0 when
+     * the sink has caught up.
+     */
+    private void commitPositions(KafkaConsumer<byte[], byte[]> c) {
+        Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
+        for (TopicPartition p : c.assignment()) {
+            long position = c.position(p);
+            Long last = committedPositions.get(p);
+            if (last == null || position > last) {
+                moved.put(p, new OffsetAndMetadata(position));
+            }
+        }
+        if (commit(c, moved)) {
+            moved.forEach((p, at) -> committedPositions.put(p, at.offset()));
+        }
+        committedPositions.keySet().retainAll(c.assignment());
     }
 
     private void updateLag(KafkaConsumer<byte[], byte[]> c) {
