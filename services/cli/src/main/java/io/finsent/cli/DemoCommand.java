@@ -115,7 +115,7 @@ final class DemoCommand implements Callable<Integer> {
         EmbeddedPipeline pipeline;
         try {
             pipeline = EmbeddedPipeline.start(new EmbeddedPipeline.Options(dir, 0, 0, 0, 0, alertingPort, model, demo,
-                    Map.of("grace", GRACE.toMinutes() + "m")), progress);
+                    Map.of("grace", GRACE.toMinutes() + "m"), Map.of()), progress);
         } catch (IOException | IllegalStateException e) {
             err.println("monitor demo: " + e.getMessage());
             return 1;

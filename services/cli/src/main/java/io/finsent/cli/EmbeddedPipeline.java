@@ -30,9 +30,15 @@ final class EmbeddedPipeline implements AutoCloseable {
      * @param ports       HTTP ports of scorer, ingest and alerting (0: any free port)
      * @param demo        ingest's demo source settings (keys under {@code ingest.demo.}), or null for no demo
      * @param alerting    settings of the alerting service (keys under {@code alerting.}), e.g. the grace
+     * @param ingest      settings of the ingest service (keys under {@code ingest.}, e.g. API clients), or null for no ingest
      */
     record Options(Path dataDir, int kafkaPort, int postgresPort, int scorerPort, int ingestPort, int alertingPort, Path model,
-                   Map<String, String> demo, Map<String, String> alerting) {
+                   Map<String, String> demo, Map<String, String> alerting, Map<String, String> ingest) {
+    }
+
+    /** What runs on the stack before the services start (e.g. a backlog published to text.raw). */
+    interface BeforeServices {
+        void run(LocalStack stack) throws Exception;
     }
 
     private final LocalStack stack;
@@ -46,6 +52,10 @@ final class EmbeddedPipeline implements AutoCloseable {
     }
 
     static EmbeddedPipeline start(Options options, PrintWriter out) throws IOException, InterruptedException {
+        return start(options, out, stack -> { });
+    }
+
+    static EmbeddedPipeline start(Options options, PrintWriter out, BeforeServices before) throws IOException, InterruptedException {
         out.printf("Starting the embedded stack in %s ...%n", options.dataDir().toAbsolutePath());
         out.flush();
         LocalStack stack;
@@ -59,9 +69,11 @@ final class EmbeddedPipeline implements AutoCloseable {
             if (options.demo() != null) {
                 out.printf("Publishing the %d demo topics ...%n", DemoTopics.publish(stack.bootstrapServers()));
             }
+            before.run(stack);
             String adminKey = adminKey(options.dataDir());
             Path logs = options.dataDir().resolve("logs");
-            out.printf("Starting the scorer, alerting and ingest%s ...%n", options.demo() == null ? "" : " (with the demo stream)");
+            out.printf("Starting the scorer, alerting%s%s ...%n", options.ingest() != null ? " and ingest" : "",
+                    options.demo() == null ? "" : " (with the demo stream)");
             out.flush();
             Map<String, String> kafka = Map.of("kafka.bootstrap.servers", stack.bootstrapServers(),
                     "quarkus.kafka-streams.bootstrap-servers", stack.bootstrapServers());
@@ -85,9 +97,14 @@ final class EmbeddedPipeline implements AutoCloseable {
             if (options.demo() != null) {
                 options.demo().forEach((key, value) -> ingest.put("ingest.demo." + key, value));
             }
+            if (options.ingest() != null) {
+                options.ingest().forEach((key, value) -> ingest.put("ingest." + key, value));
+            }
             services.add(start(stack, "scorer", logs, options.scorerPort(), scorer));
             services.add(start(stack, "alerting", logs, options.alertingPort(), alerting));
-            services.add(start(stack, "ingest", logs, options.ingestPort(), ingest));
+            if (options.ingest() != null) {
+                services.add(start(stack, "ingest", logs, options.ingestPort(), ingest));
+            }
             for (ServiceProcess service : services) {
                 service.awaitReady(Duration.ofSeconds(120));
             }
@@ -95,6 +112,9 @@ final class EmbeddedPipeline implements AutoCloseable {
         } catch (IOException | RuntimeException | InterruptedException e) {
             stack.close();
             throw e;
+        } catch (Exception e) {
+            stack.close();
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 

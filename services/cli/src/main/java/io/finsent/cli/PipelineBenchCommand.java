@@ -56,7 +56,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
     int commitIntervalMs;
 
     @Option(names = "--model-call-on-stream-thread",
-            description = "Make each model call on the stream thread, as the scorer did before it ran them beside it (for comparison).")
+            description = "Make each model call on the stream thread with two intra-op threads, as the scorer did before it ran them beside it "
+                    + "(for comparison; by default calls run as the scorer runs them: scorer.encoder-threads calls at once, one thread each).")
     boolean modelCallOnStreamThread;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -73,7 +74,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
         ScorerSettings settings = ScorerSettings.defaults();
         PipelineBenchmark.Result r;
-        try (Encoder encoder = Encoder.open(model != null ? model : Models.defaultModel(), EncoderOptions.defaults().withDevice(device).withPaddingMultiple(paddingMultiple))) {
+        try (Encoder encoder = Encoder.open(model != null ? model : Models.defaultModel(), EncoderOptions.defaults().withDevice(device)
+                .withPaddingMultiple(paddingMultiple).withIntraOpThreads(modelCallOnStreamThread ? 2 : 1))) {
             r = new PipelineBenchmark(encoder, settings, java.time.Duration.ofMillis(commitIntervalMs), modelCallOnStreamThread, message -> {
                 err.println("bench pipeline: " + message);
                 err.flush();

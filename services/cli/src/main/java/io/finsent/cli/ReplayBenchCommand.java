@@ -9,30 +9,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.finsent.cli.bench.PipelineBenchmark;
 import io.finsent.replay.Replay;
 import io.finsent.replay.ReplayOptions;
 import io.finsent.replay.ReplayReport;
-import io.finsent.common.Topics;
 import io.finsent.encoder.Encoder;
 import io.finsent.encoder.EncoderOptions;
 import io.finsent.ingest.archive.ArchiveImport;
 import io.finsent.ingest.archive.ImportReport;
 import io.finsent.local.LocalStack;
 import io.finsent.local.LocalStackConfig;
-import io.finsent.schema.TopicDefinition;
+import io.finsent.scoring.ScorerSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -72,7 +65,7 @@ final class ReplayBenchCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("finsent-bench-replay-");
         err.println("bench replay: starting the embedded broker and database in " + dir);
         try (LocalStack stack = LocalStack.start(LocalStackConfig.ephemeral(dir.resolve("stack")))) {
-            int topics = defineTopics(stack.bootstrapServers(), data);
+            int topics = TickerTopics.define(stack.bootstrapServers(), data);
             err.println("bench replay: importing " + data + " into text.raw (" + topics + " ticker topics defined)");
             ImportReport imported = new ArchiveImport(ArchiveImport.Options.defaults(stack.bootstrapServers()), Clock.systemUTC())
                     .run(List.of(data), new ArchiveImport.Progress() { });
@@ -80,8 +73,8 @@ final class ReplayBenchCommand implements Callable<Integer> {
             List<String> texts = PipelineBenchmark.readTexts(data, Integer.MAX_VALUE);
             err.println("bench replay: encoder alone on " + texts.size() + " texts in batches of " + maxBatch);
             double encoderAlone;
-            try (Encoder encoder = Encoder.open(modelDir, EncoderOptions.defaults().withPaddingMultiple(1))) {
-                encoderAlone = PipelineBenchmark.encoderAloneRate(encoder, texts, maxBatch);
+            try (Encoder encoder = Encoder.open(modelDir, EncoderOptions.defaults().withPaddingMultiple(1).withIntraOpThreads(1))) {
+                encoderAlone = PipelineBenchmark.encoderAloneRate(encoder, texts, maxBatch, ScorerSettings.defaults().encoderThreads());
             }
 
             err.printf(Locale.ROOT, "bench replay: replaying %s to %s%n", range[0], range[1]);
@@ -138,26 +131,5 @@ final class ReplayBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException(file + " has no published_at");
         }
         return new Instant[] {min, max.plusMillis(1)};
-    }
-
-    /** One topic per ticker of the file (id: the ticker in lower case), so texts land in trend windows. */
-    private static int defineTopics(String bootstrap, Path file) throws Exception {
-        ObjectMapper mapper = new ObjectMapper();
-        TreeSet<String> tickers = new TreeSet<>();
-        for (String line : Files.readAllLines(file)) {
-            if (!line.isBlank()) {
-                mapper.readTree(line).path("tickers").forEach(t -> tickers.add(t.asText()));
-            }
-        }
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-                new StringSerializer(), new ByteArraySerializer())) {
-            for (String ticker : tickers) {
-                TopicDefinition topic = TopicDefinition.newBuilder().setId(ticker.toLowerCase(Locale.ROOT)).setName(ticker).setTickers(List.of(ticker))
-                        .setKeywords(List.of()).setUpdatedAt(Instant.EPOCH).build();
-                producer.send(new ProducerRecord<>(Topics.TOPIC_CONFIG.name(), topic.getId(),
-                        Topics.TOPIC_CONFIG.valueSerde().serializer().serialize(Topics.TOPIC_CONFIG.name(), topic))).get();
-            }
-        }
-        return tickers.size();
     }
 }

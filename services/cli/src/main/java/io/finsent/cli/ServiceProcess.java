@@ -23,13 +23,22 @@ final class ServiceProcess implements AutoCloseable {
     private final String name;
     private final int httpPort;
     private final Path log;
-    private final Process process;
+    private final List<String> command;
+    private final Path home;
+    private volatile Process process;
 
-    private ServiceProcess(String name, int httpPort, Path log, Process process) {
+    private ServiceProcess(String name, int httpPort, Path log, List<String> command, Path home) throws IOException {
         this.name = name;
         this.httpPort = httpPort;
         this.log = log;
-        this.process = process;
+        this.command = List.copyOf(command);
+        this.home = home;
+        this.process = launch();
+    }
+
+    private Process launch() throws IOException {
+        return new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
     /** Starts {@code services/NAME/target/quarkus-app/quarkus-run.jar} with {@code config} as system properties. */
@@ -44,14 +53,26 @@ final class ServiceProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(ChildProcesses.ownSession());
         cmd.add(ChildProcesses.javaCommand());
         cmd.add("-Xmx1g");
+        cmd.addAll(ChildProcesses.jvmOptions());
         cmd.add("-Dquarkus.http.port=" + httpPort);
         cmd.add("-Dfinsent.parent-pid=" + ProcessHandle.current().pid());
         config.forEach((key, value) -> cmd.add("-D" + key + "=" + value));
         cmd.add("-jar");
         cmd.add(jar.toString());
-        Process process = new ProcessBuilder(cmd).directory(home.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        return new ServiceProcess(name, httpPort, log, process);
+        return new ServiceProcess(name, httpPort, log, cmd, home);
+    }
+
+    /** Kills the service at once (SIGKILL), as a crash would: for tests of what survives. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** Starts the service again with the same command line and configuration, after {@link #kill()}. */
+    void restart() throws IOException {
+        if (process.isAlive()) {
+            throw new IllegalStateException("the " + name + " service is still running (pid " + process.pid() + ")");
+        }
+        process = launch();
     }
 
     /** Waits until the service reports ready; throws with its log's tail if it dies or takes too long. */
@@ -84,6 +105,10 @@ final class ServiceProcess implements AutoCloseable {
 
     String url() {
         return "http://127.0.0.1:" + httpPort;
+    }
+
+    boolean alive() {
+        return process.isAlive();
     }
 
     long pid() {

@@ -63,7 +63,7 @@ final class UpCommand implements Callable<Integer> {
         EmbeddedPipeline pipeline;
         try {
             pipeline = EmbeddedPipeline.start(new EmbeddedPipeline.Options(dataDir, kafkaPort, postgresPort, scorerPort, ingestPort, alertingPort,
-                    model, noDemo ? null : Map.of(), Map.of()), out);
+                    model, noDemo ? null : Map.of(), Map.of(), Map.of()), out);
         } catch (IOException | IllegalStateException e) {
             err.println("monitor up: " + e.getMessage());
             return 1;

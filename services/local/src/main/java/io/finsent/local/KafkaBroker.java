@@ -152,6 +152,7 @@ public final class KafkaBroker implements AutoCloseable {
         List<String> cmd = new ArrayList<>(ChildProcesses.ownSession());
         cmd.add(ChildProcesses.javaCommand());
         cmd.add("-Xmx" + heap);
+        cmd.addAll(ChildProcesses.jvmOptions());
         // One small node on a shared machine: the serial collector costs least.
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Djava.awt.headless=true");

@@ -34,6 +34,10 @@ public final class RunDatabase {
                            double baseline, double threshold) {
     }
 
+    /** How many trend windows of one window size a run has, and the texts counted in them (a text once per topic it matched). */
+    public record TrendTotals(long windowSizeMs, long windows, long texts) {
+    }
+
     private RunDatabase() {
     }
 
@@ -47,16 +51,26 @@ public final class RunDatabase {
     }
 
     static long trendRowCount(String url, String user, String runId) {
+        return trendTotals(url, user, runId).stream().mapToLong(TrendTotals::windows).sum();
+    }
+
+    /** A run's trend windows and the texts counted in them, per window size (smallest first). */
+    public static List<TrendTotals> trendTotals(String url, String user, String runId) {
+        List<TrendTotals> totals = new ArrayList<>();
         try (Connection db = connect(url, user);
-             PreparedStatement q = db.prepareStatement("SELECT count(*) FROM trend_window WHERE run_id = ?")) {
+             PreparedStatement q = db.prepareStatement("""
+                     SELECT window_size_ms, count(*), coalesce(sum(count), 0) FROM trend_window WHERE run_id = ?
+                     GROUP BY window_size_ms ORDER BY window_size_ms""")) {
             q.setString(1, runId);
             try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
+                while (rs.next()) {
+                    totals.add(new TrendTotals(rs.getLong(1), rs.getLong(2), rs.getLong(3)));
+                }
             }
         } catch (SQLException e) {
             throw failure("counting the trend rows of run " + runId, e);
         }
+        return totals;
     }
 
     /** Trend rows of a run whose window starts in {@code [from, to)} (null: unbounded), by topic, size and start. */

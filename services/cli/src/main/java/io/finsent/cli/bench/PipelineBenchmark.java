@@ -11,16 +11,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -49,7 +44,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * <li>encoder alone: the same texts through {@link Encoder#encodeAll} in batches, once before the pipeline runs and
  * once after, and the mean of the two is the reference: on a shared machine the load drifts, and a reference taken on
  * one side only would move the ratio with it;</li>
- * <li>per record: {@link Encoder#encode} once per text, on a sample.</li>
+ * <li>per record: one model call per text on a sample, as many at once as the scorer's encoder threads.</li>
  * </ol>
  */
 public final class PipelineBenchmark {
@@ -92,15 +87,12 @@ public final class PipelineBenchmark {
         progress.accept("starting the embedded broker and database");
         try (LocalStack stack = LocalStack.start(LocalStackConfig.ephemeral(dir.resolve("stack")))) {
             progress.accept("encoder alone on " + texts.size() + " texts");
-            double encoderAloneBefore = encoderAloneRate(encoder, texts, settings.maxBatchTexts());
+            int lanes = modelCallOnStreamThread ? 1 : settings.encoderThreads();
+            double encoderAloneBefore = encoderAloneRate(encoder, texts, settings.maxBatchTexts(), lanes);
 
-            progress.accept("one model call per text on " + Math.min(perRecordTexts, texts.size()) + " texts");
+            progress.accept("one model call per text on " + Math.min(perRecordTexts, texts.size()) + " texts, " + lanes + " at once");
             List<String> sample = texts.subList(0, Math.min(perRecordTexts, texts.size()));
-            long t0 = System.nanoTime();
-            for (String text : sample) {
-                encoder.encode(text);
-            }
-            double perRecord = sample.size() / seconds(t0);
+            double perRecord = encoderAloneRate(encoder, sample, 1, lanes);
 
             ScorerMetrics metrics = new ScorerMetrics(new SimpleMeterRegistry());
             Map<String, Long> producedAt = new ConcurrentHashMap<>();
@@ -119,7 +111,7 @@ public final class PipelineBenchmark {
                 scoredPerSecond = steadyRate(scoredAt.entrySet().stream().filter(e -> e.getKey().startsWith(runId + "-t-"))
                         .mapToLong(Map.Entry::getValue).toArray());
                 progress.accept("encoder alone on " + texts.size() + " texts, again");
-                encoderAloneAfter = encoderAloneRate(encoder, texts, settings.maxBatchTexts());
+                encoderAloneAfter = encoderAloneRate(encoder, texts, settings.maxBatchTexts(), lanes);
 
                 int n = Math.min(latencyTexts, texts.size());
                 double rate = Math.max(1, scoredPerSecond / 2);
@@ -190,61 +182,28 @@ public final class PipelineBenchmark {
      * Texts a second from the first texts the reader saw to the last: the texts seen after the first poll over the time
      * between. The start-up of the group is not throughput, and the first poll's texts were scored before it.
      */
-    static double steadyRate(long[] seenAt) {
+    public static double steadyRate(long[] seenAt) {
         long first = Arrays.stream(seenAt).min().orElseThrow();
         long last = Arrays.stream(seenAt).max().orElseThrow();
         long firstPoll = Arrays.stream(seenAt).filter(t -> t - first <= SAME_POLL_NANOS).count();
         return (seenAt.length - firstPoll) / Math.max(1e-9, (last - first) / 1e9);
     }
 
-    /**
-     * Notes when each scored text becomes visible to a read_committed consumer. It reads every partition of text.scored
-     * from the beginning with no group, and is positioned before the topology starts, so no group join delays what it
-     * sees.
-     */
+    /** Notes when each scored text becomes visible, and waits for texts of a prefix. */
     private static final class ScoredReader implements AutoCloseable {
         private final Map<String, Long> seenAt;
-        private final Thread thread;
-        private final CountDownLatch positioned = new CountDownLatch(1);
-        private volatile boolean running = true;
-        private volatile RuntimeException failure;
+        private final TopicTail<ScoredText> reader;
 
         ScoredReader(LocalStack stack, Map<String, Long> seenAt) throws InterruptedException {
             this.seenAt = seenAt;
-            Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            this.thread = new Thread(() -> {
-                try (var consumer = new KafkaConsumer<>(config, Topics.SCORED_TEXT.keySerde().deserializer(), Topics.SCORED_TEXT.valueSerde().deserializer())) {
-                    List<TopicPartition> partitions = consumer.partitionsFor(Topics.SCORED_TEXT.name()).stream()
-                            .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-                    consumer.assign(partitions);
-                    consumer.seekToBeginning(partitions);
-                    partitions.forEach(consumer::position);
-                    positioned.countDown();
-                    while (running) {
-                        for (var record : consumer.poll(Duration.ofMillis(20))) {
-                            seenAt.putIfAbsent(record.value().getId(), System.nanoTime());
-                        }
-                    }
-                } catch (RuntimeException e) {
-                    failure = e;
-                    positioned.countDown();
-                }
-            }, "bench-scored-reader");
-            thread.setDaemon(true);
-            thread.start();
-            if (!positioned.await(1, TimeUnit.MINUTES) || failure != null) {
-                throw new IllegalStateException("cannot read " + Topics.SCORED_TEXT.name(), failure);
-            }
+            this.reader = new TopicTail<>(stack.bootstrapServers(), Topics.SCORED_TEXT, (key, text, at) -> seenAt.putIfAbsent(text.getId(), at));
         }
 
         /** Waits until {@code expected} texts whose id starts with {@code prefix} were seen. */
         void await(String prefix, int expected) throws InterruptedException {
             long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
             while (seenAt.keySet().stream().filter(id -> id.startsWith(prefix)).count() < expected) {
-                if (failure != null) {
-                    throw new IllegalStateException("reading " + Topics.SCORED_TEXT.name() + " failed", failure);
-                }
+                reader.check();
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("not all of " + expected + " texts were scored within 30 minutes");
                 }
@@ -254,19 +213,36 @@ public final class PipelineBenchmark {
 
         @Override
         public void close() throws InterruptedException {
-            running = false;
-            thread.join(TimeUnit.SECONDS.toMillis(10));
+            reader.close();
         }
     }
 
-    /** Texts a second of the encoder alone over {@code texts} in arrival order, {@code batch} at a time, after a warm-up. */
-    public static double encoderAloneRate(Encoder encoder, List<String> texts, int batch) {
+    /**
+     * Texts a second of the encoder alone over {@code texts} in arrival order, {@code batch} at a time and {@code lanes}
+     * calls at once (as the scorer's encoder threads make them), after a warm-up.
+     */
+    public static double encoderAloneRate(Encoder encoder, List<String> texts, int batch, int lanes) {
         encoder.encodeAll(texts.subList(0, Math.min(64, texts.size()))); // warm-up
-        long t0 = System.nanoTime();
-        for (int from = 0; from < texts.size(); from += batch) {
-            encoder.encodeAll(texts.subList(from, Math.min(texts.size(), from + batch)));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(lanes);
+        try {
+            long t0 = System.nanoTime();
+            List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
+            for (int from = 0; from < texts.size(); from += batch) {
+                List<String> slice = texts.subList(from, Math.min(texts.size(), from + batch));
+                calls.add(pool.submit(() -> encoder.encodeAll(slice)));
+            }
+            for (java.util.concurrent.Future<?> call : calls) {
+                call.get();
+            }
+            return texts.size() / seconds(t0);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the encoder failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } finally {
+            pool.shutdownNow();
         }
-        return texts.size() / seconds(t0);
     }
 
     private static double seconds(long startNanos) {
