@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -16,9 +17,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import io.finsent.service.api.JsonRequests;
 import io.smallrye.common.annotation.Blocking;
 
 /** {@code /v1/feeds}: the feed list and each feed's status (last success, last error, items seen). */
@@ -28,15 +33,18 @@ import io.smallrye.common.annotation.Blocking;
 public class FeedsResource {
 
     /** A feed to add: its URL and, optionally, an ISO-8601 poll interval such as PT5M. */
-    public record FeedRequest(String url, String interval) {
+    public record FeedRequest(@NotNull(message = "is required: send {\"url\": \"https://...\", \"interval\": \"PT5M\"} (interval optional)") String url,
+            String interval) {
     }
 
-    private final FeedPoller poller;
-    private final ApiKeys apiKeys;
+    private static final int MAX_BODY_BYTES = 64 * 1024;
 
-    FeedsResource(FeedPoller poller, ApiKeys apiKeys) {
+    private final FeedPoller poller;
+    private final JsonRequests json;
+
+    FeedsResource(FeedPoller poller, JsonRequests json) {
         this.poller = poller;
-        this.apiKeys = apiKeys;
+        this.json = json;
     }
 
     @GET
@@ -62,14 +70,10 @@ public class FeedsResource {
     @APIResponse(responseCode = "400", description = "not an http(s) URL, or a bad interval")
     @APIResponse(responseCode = "401", description = "no API key or an unknown one")
     @APIResponse(responseCode = "403", description = "the key lacks the feeds role")
-    public Response add(@HeaderParam("X-API-Key") String apiKey, @HeaderParam("Authorization") String authorization, FeedRequest request) {
-        Response denied = denied(apiKey, authorization);
-        if (denied != null) {
-            return denied;
-        }
-        if (request == null || request.url() == null) {
-            return ItemsResource.error(Response.Status.BAD_REQUEST, "send {\"url\": \"https://...\", \"interval\": \"PT5M\"} (interval optional)").build();
-        }
+    @RolesAllowed(IngestKeys.FEEDS)
+    @RequestBody(content = @Content(schema = @Schema(implementation = FeedRequest.class)))
+    public Response add(byte[] body) {
+        FeedRequest request = json.read(body, MAX_BODY_BYTES, FeedRequest.class);
         Duration interval = null;
         if (request.interval() != null) {
             try {
@@ -89,23 +93,9 @@ public class FeedsResource {
     @Operation(summary = "Stop polling a feed; needs an API key with the feeds role")
     @APIResponse(responseCode = "204", description = "removed")
     @APIResponse(responseCode = "404", description = "no such feed")
-    public Response remove(@HeaderParam("X-API-Key") String apiKey, @HeaderParam("Authorization") String authorization, @QueryParam("url") String url) {
-        Response denied = denied(apiKey, authorization);
-        if (denied != null) {
-            return denied;
-        }
+    @RolesAllowed(IngestKeys.FEEDS)
+    public Response remove(@QueryParam("url") String url) {
         return url != null && poller.remove(url) ? Response.noContent().build()
                 : ItemsResource.error(Response.Status.NOT_FOUND, "no feed " + url).build();
-    }
-
-    private Response denied(String apiKey, String authorization) {
-        ApiKeys.Outcome auth = apiKeys.check(apiKey, authorization, ApiKeys.Role.FEEDS);
-        if (auth instanceof ApiKeys.Unauthenticated u) {
-            return ItemsResource.error(Response.Status.UNAUTHORIZED, u.reason()).header("WWW-Authenticate", "Bearer").build();
-        }
-        if (auth instanceof ApiKeys.Forbidden f) {
-            return ItemsResource.error(Response.Status.FORBIDDEN, "client " + f.client() + " may not change the feed list (it lacks the feeds role)").build();
-        }
-        return null;
     }
 }

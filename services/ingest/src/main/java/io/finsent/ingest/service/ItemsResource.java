@@ -4,14 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -21,22 +20,22 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import io.finsent.ingest.FieldError;
 import io.finsent.ingest.ItemValidation;
 import io.finsent.schema.RawText;
 import io.finsent.schema.SourceKind;
+import io.finsent.service.api.ApiError;
+import io.finsent.service.api.JsonRequests;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -48,19 +47,27 @@ import io.smallrye.common.annotation.Blocking;
 @Tag(name = "push", description = "Push posts and news items")
 public class ItemsResource {
 
-    private static final Logger LOG = Logger.getLogger(ItemsResource.class);
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    /** 202: the ids of the items in request order; those published before are counted as duplicates. */
+    public record Accepted(List<String> ids, int published, int duplicates) {
+    }
 
-    private final ApiKeys apiKeys;
+    /** 400 for a batch with invalid items: nothing of it was published. */
+    public record Refused(String error, List<InvalidItem> items) {
+    }
+
+    /** An invalid item of a batch, by its index, with what is wrong with each field. */
+    public record InvalidItem(int index, List<FieldError> errors) {
+    }
+
+    private static final Logger LOG = Logger.getLogger(ItemsResource.class);
+
+    private final SecurityIdentity identity;
     private final RawTextPublisher publisher;
     private final IngestConfig.Push config;
     private final ItemValidation validation = new ItemValidation(ItemValidation.Rules.defaults(Clock.systemUTC()));
 
-    ItemsResource(ApiKeys apiKeys, RawTextPublisher publisher, IngestConfig config) {
-        this.apiKeys = apiKeys;
+    ItemsResource(SecurityIdentity identity, RawTextPublisher publisher, IngestConfig config) {
+        this.identity = identity;
         this.publisher = publisher;
         this.config = config.push();
     }
@@ -74,23 +81,18 @@ public class ItemsResource {
                     + " (ISO-8601 with zone), title or headline, body or text, url, tickers, author, language."
                     + " Authenticate with X-API-Key or Authorization: Bearer.")
     @RequestBody(description = "one item or an array of items")
-    @APIResponse(responseCode = "202", description = "published (or already published): the item ids, in request order")
-    @APIResponse(responseCode = "400", description = "not JSON, or invalid items: errors by item index and field; nothing published")
+    @APIResponse(responseCode = "202", description = "published (or already published): the item ids, in request order",
+            content = @Content(schema = @Schema(implementation = Accepted.class)))
+    @APIResponse(responseCode = "400", description = "not JSON, or invalid items: errors by item index and field; nothing published",
+            content = @Content(schema = @Schema(implementation = Refused.class)))
     @APIResponse(responseCode = "401", description = "no API key or an unknown one")
     @APIResponse(responseCode = "403", description = "the key may not push")
     @APIResponse(responseCode = "413", description = "body or batch larger than the limits")
     @APIResponse(responseCode = "429", description = "too many items in flight to Kafka; retry after Retry-After seconds")
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time; retry (nothing is published twice)")
-    public Response push(@HeaderParam("X-API-Key") String apiKey, @HeaderParam("Authorization") String authorization,
-            @HeaderParam("Content-Length") Long contentLength, InputStream body) {
-        ApiKeys.Outcome auth = apiKeys.check(apiKey, authorization, ApiKeys.Role.PUSH);
-        if (auth instanceof ApiKeys.Unauthenticated u) {
-            return error(Response.Status.UNAUTHORIZED, u.reason()).header("WWW-Authenticate", "Bearer").build();
-        }
-        if (auth instanceof ApiKeys.Forbidden f) {
-            return error(Response.Status.FORBIDDEN, "client " + f.client() + " may not push items (it lacks the push role)").build();
-        }
-        String client = ((ApiKeys.Allowed) auth).client();
+    @RolesAllowed(IngestKeys.PUSH)
+    public Response push(@HeaderParam("Content-Length") Long contentLength, InputStream body) {
+        String client = identity.getPrincipal().getName();
         if (contentLength != null && contentLength > config.maxBodyBytes()) {
             return tooLarge(contentLength);
         }
@@ -103,14 +105,7 @@ public class ItemsResource {
         if (bytes.length > config.maxBodyBytes()) {
             return tooLarge(bytes.length);
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(bytes);
-        } catch (JacksonException e) {
-            return error(Response.Status.BAD_REQUEST, "the body is not valid JSON (UTF-8): " + e.getOriginalMessage()).build();
-        } catch (IOException e) {
-            return error(Response.Status.BAD_REQUEST, "could not read the request body: " + e.getMessage()).build();
-        }
+        JsonNode root = JsonRequests.tree(bytes);
         if (root == null || root.isMissingNode()) {
             return error(Response.Status.BAD_REQUEST, "empty body: send a JSON object or an array of objects").build();
         }
@@ -128,24 +123,18 @@ public class ItemsResource {
                     + config.maxBatchItems() + "; split it").build();
         }
         List<RawText> items = new ArrayList<>();
-        List<Map<String, Object>> invalid = new ArrayList<>();
+        List<InvalidItem> invalid = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             ItemValidation.Result result = validation.fromJson(nodes.get(i), SourceKind.PUSH, client);
             if (result instanceof ItemValidation.Valid valid) {
                 items.add(valid.item());
             } else {
-                List<FieldError> errors = ((ItemValidation.Invalid) result).errors();
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("index", i);
-                entry.put("errors", errors.stream().map(e -> Map.of("field", e.field(), "message", e.message())).toList());
-                invalid.add(entry);
+                invalid.add(new InvalidItem(i, ((ItemValidation.Invalid) result).errors()));
             }
         }
         if (!invalid.isEmpty()) {
-            Map<String, Object> answer = new LinkedHashMap<>();
-            answer.put("error", invalid.size() + " of " + nodes.size() + " items are invalid; nothing was published");
-            answer.put("items", invalid);
-            return Response.status(Response.Status.BAD_REQUEST).entity(answer).build();
+            return Response.status(Response.Status.BAD_REQUEST)
+                    .entity(new Refused(invalid.size() + " of " + nodes.size() + " items are invalid; nothing was published", invalid)).build();
         }
         if (items.size() > config.maxInFlight()) {
             return error(Response.Status.REQUEST_ENTITY_TOO_LARGE, "a batch of " + items.size() + " items, more than the in-flight limit of "
@@ -172,11 +161,7 @@ public class ItemsResource {
             Thread.currentThread().interrupt();
             return error(Response.Status.SERVICE_UNAVAILABLE, "interrupted; send the same batch again").build();
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("ids", items.stream().map(RawText::getId).toList());
-        answer.put("published", items.size() - duplicates);
-        answer.put("duplicates", duplicates);
-        return Response.accepted(answer).build();
+        return Response.accepted(new Accepted(items.stream().map(RawText::getId).toList(), items.size() - duplicates, duplicates)).build();
     }
 
     private Response tooLarge(long bytes) {
@@ -185,6 +170,6 @@ public class ItemsResource {
     }
 
     static Response.ResponseBuilder error(Response.Status status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message));
+        return ApiError.response(status, message);
     }
 }

@@ -2,9 +2,7 @@ package io.finsent.scorer.replay;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Function;
 
 import io.finsent.replay.Replay;
@@ -102,26 +100,10 @@ final class ReplayJob implements Replay.Listener {
         }
     }
 
-    /** The status as the API answers it: snake_case names, times in ISO-8601, null where not known (yet). */
-    synchronized Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("run_id", request.runId());
-        m.put("state", state.name().toLowerCase(Locale.ROOT));
-        m.put("cancel_requested", cancelRequested);
-        m.put("from", request.from().toString());
-        m.put("to", request.to().toString());
-        m.put("threads", request.threads());
-        m.put("max_batch", request.maxBatch());
-        m.put("grace", request.grace() == null ? null : request.grace().toString());
-        m.put("phase", phase);
-        m.put("done", done);
-        m.put("total", total);
-        m.put("records_per_second", rate);
-        m.put("eta_seconds", state == State.RUNNING && rate > 0 ? (Object) ((total - done) / rate) : null);
-        m.put("started_at", startedAt.toString());
-        m.put("finished_at", finishedAt == null ? null : finishedAt.toString());
-        m.put("report", report == null ? null : report.toMap());
-        m.put("error", error);
-        return m;
+    synchronized ReplayStatus status() {
+        return new ReplayStatus(request.runId(), state.name().toLowerCase(Locale.ROOT), cancelRequested, request.from().toString(),
+                request.to().toString(), request.threads(), request.maxBatch(), request.grace() == null ? null : request.grace().toString(),
+                phase, done, total, rate, state == State.RUNNING && rate > 0 ? (total - done) / rate : null, startedAt.toString(),
+                finishedAt == null ? null : finishedAt.toString(), report, error);
     }
 }

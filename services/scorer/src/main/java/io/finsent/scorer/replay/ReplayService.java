@@ -2,7 +2,6 @@ package io.finsent.scorer.replay;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +70,7 @@ public class ReplayService {
      * @throws IllegalArgumentException for a request the replay refuses (bad run id, range, threads ...)
      * @throws Busy                     while another replay runs
      */
-    public synchronized Map<String, Object> start(ReplayRequest request) {
+    public synchronized ReplayStatus start(ReplayRequest request) {
         ReplayOptions options = options(request);
         if (current != null && current.running()) {
             throw new Busy("replay " + current.runId() + " is running; one replay at a time per scorer: wait for it or cancel it"
@@ -83,17 +82,15 @@ public class ReplayService {
         current = job;
         thread.execute(job::run);
         LOG.infof("replay %s started over the API: %s to %s", request.runId(), request.from(), request.to());
-        return job.toMap();
+        return job.status();
     }
 
-    public synchronized List<Map<String, Object>> list() {
-        List<Map<String, Object>> all = new ArrayList<>();
-        jobs.values().forEach(job -> all.add(job.toMap()));
-        return all;
+    public synchronized List<ReplayStatus> list() {
+        return jobs.values().stream().map(ReplayJob::status).toList();
     }
 
-    public synchronized Optional<Map<String, Object>> status(String runId) {
-        return Optional.ofNullable(jobs.get(runId)).map(ReplayJob::toMap);
+    public synchronized Optional<ReplayStatus> status(String runId) {
+        return Optional.ofNullable(jobs.get(runId)).map(ReplayJob::status);
     }
 
     /**
@@ -102,7 +99,7 @@ public class ReplayService {
      * @return the status, empty for an unknown run
      * @throws Busy when the run is not running (nothing to cancel)
      */
-    public synchronized Optional<Map<String, Object>> cancel(String runId) {
+    public synchronized Optional<ReplayStatus> cancel(String runId) {
         ReplayJob job = jobs.get(runId);
         if (job == null) {
             return Optional.empty();
@@ -112,7 +109,7 @@ public class ReplayService {
         }
         job.cancel();
         LOG.infof("replay %s cancelled over the API", runId);
-        return Optional.of(job.toMap());
+        return Optional.of(job.status());
     }
 
     private ReplayOptions options(ReplayRequest request) {

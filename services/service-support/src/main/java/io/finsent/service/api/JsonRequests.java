@@ -1,0 +1,189 @@
+package io.finsent.service.api;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Path;
+import jakarta.validation.Validator;
+import jakarta.validation.constraints.NotNull;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
+
+/**
+ * Request bodies of the three services' APIs, read strictly into records and checked with Bean Validation: the one JSON
+ * reader of every endpoint. Field names are the records' components in snake_case. Refused with the field named (400):
+ * an empty body, one that is not JSON, has duplicate keys or trailing data, is not an object, has an unknown field, or a
+ * value of the wrong type (no coercion: {@code "5"} is not a number, {@code 1.5} not a whole number, {@code 1} not a
+ * string); a constraint broken is {@code field 'x' <constraint message>}. Too large a body is 413.
+ */
+@ApplicationScoped
+public class JsonRequests {
+
+    private static final ObjectMapper STRICT = strictMapper();
+
+    private final Validator validator;
+
+    JsonRequests(Validator validator) {
+        this.validator = validator;
+    }
+
+    /** The strict mapper, for bodies read as a tree ({@code POST /v1/items}, whose items have rules of their own). */
+    public static ObjectMapper strict() {
+        return STRICT;
+    }
+
+    /** {@code body} as a {@code type}, at most {@code maxBytes}, every constraint of the record checked. */
+    public <T> T read(byte[] body, int maxBytes, Class<T> type) {
+        if (body == null || body.length == 0) {
+            throw ApiProblem.badRequest("empty body: the body must be a JSON object");
+        }
+        if (body.length > maxBytes) {
+            throw ApiProblem.tooLarge("a body of " + body.length + " bytes, more than the limit of " + maxBytes);
+        }
+        T value = bind(body, type);
+        Set<ConstraintViolation<T>> violations = validator.validate(value);
+        if (!violations.isEmpty()) {
+            throw ApiProblem.badRequest(describe(violations));
+        }
+        return value;
+    }
+
+    /** {@code body} as a tree, read strictly (duplicate keys, trailing data), or the reason it is not JSON. */
+    public static JsonNode tree(byte[] body) {
+        try {
+            return STRICT.readTree(body);
+        } catch (JacksonException e) {
+            throw ApiProblem.badRequest("the body is not valid JSON (UTF-8): " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiProblem.badRequest("could not read the request body: " + e.getMessage());
+        }
+    }
+
+    private static <T> T bind(byte[] body, Class<T> type) {
+        try {
+            T value = STRICT.readValue(body, type);
+            if (value == null) {
+                throw ApiProblem.badRequest("the body must be a JSON object");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            Collection<Object> known = e.getKnownPropertyIds() == null ? List.of() : e.getKnownPropertyIds();
+            throw ApiProblem.badRequest("unknown field '" + field(e) + "'; allowed: "
+                    + new TreeSet<>(known.stream().map(String::valueOf).toList()));
+        } catch (MismatchedInputException e) {
+            if (e.getPath().isEmpty()) {
+                throw ApiProblem.badRequest("the body must be a JSON object");
+            }
+            String was = e instanceof InvalidFormatException invalid ? ", was " + json(invalid.getValue()) : "";
+            throw ApiProblem.badRequest("field '" + field(e) + "' must be " + kind(e.getTargetType()) + was);
+        } catch (JsonParseException e) {
+            throw ApiProblem.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
+        } catch (JsonMappingException e) {
+            // A record's constructor refused the values: its message says why.
+            Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
+            throw ApiProblem.badRequest(cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage());
+        } catch (IOException e) {
+            throw ApiProblem.badRequest("could not read the body: " + e.getMessage());
+        }
+    }
+
+    /** One line per field; where a field breaks several constraints, "is required" says it all. */
+    private static <T> String describe(Set<ConstraintViolation<T>> violations) {
+        Map<String, ConstraintViolation<T>> byField = violations.stream().collect(Collectors.toMap(
+                v -> path(v.getPropertyPath()), v -> v,
+                (a, b) -> a.getConstraintDescriptor().getAnnotation() instanceof NotNull ? a : b));
+        return byField.entrySet().stream().sorted(Map.Entry.comparingByKey(Comparator.naturalOrder()))
+                .map(e -> "field '" + e.getKey() + "' " + e.getValue().getMessage())
+                .collect(Collectors.joining("; "));
+    }
+
+    private static String path(Path path) {
+        StringBuilder name = new StringBuilder();
+        for (Path.Node node : path) {
+            if (node.getName() == null || node.getName().startsWith("<")) {
+                continue;
+            }
+            if (!name.isEmpty()) {
+                name.append('.');
+            }
+            name.append(PropertyNamingStrategies.SnakeCaseStrategy.INSTANCE.translate(node.getName()));
+        }
+        return name.toString();
+    }
+
+    private static String field(JsonMappingException e) {
+        return e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String kind(Class<?> type) {
+        if (type == null) {
+            return "of another type";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        }
+        if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {
+            return "a number";
+        }
+        if (Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        if (type == ObjectNode.class || Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "a JSON object";
+        }
+        return "a " + type.getSimpleName();
+    }
+
+    private static String json(Object value) {
+        return value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
+    }
+
+    private static ObjectMapper strictMapper() {
+        JsonMapper mapper = JsonMapper.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .build();
+        // Scalars of the wrong kind are refused rather than converted (strings to numbers already are, with coercion off).
+        for (CoercionInputShape shape : new CoercionInputShape[] {CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean}) {
+            mapper.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+        }
+        mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        return mapper;
+    }
+}
