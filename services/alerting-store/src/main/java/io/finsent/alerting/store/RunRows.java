@@ -1,0 +1,26 @@
+package io.finsent.alerting.store;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.jdbi.v3.core.Jdbi;
+
+/** A run's rows across the alerting tables: what a replay wrote, deleted with it. */
+public final class RunRows {
+
+    private RunRows() {
+    }
+
+    /** Deletes every row of the run in one transaction. @return rows deleted per table, in deletion order */
+    public static Map<String, Integer> delete(Jdbi jdbi, String runId) {
+        return jdbi.inTransaction(h -> {
+            Map<String, Integer> deleted = new LinkedHashMap<>();
+            int[] alerts = h.attach(AlertTable.class).deleteRun(runId);
+            deleted.put("alert_event", alerts[0]);
+            deleted.put("alert", alerts[1]);
+            deleted.put("rule_state", h.attach(RuleStateTable.class).deleteRun(runId));
+            deleted.put("trend_window", h.attach(TrendWindowTable.class).deleteRun(runId));
+            return deleted;
+        });
+    }
+}

@@ -1,0 +1,110 @@
+package io.finsent.alerting.store;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+import io.finsent.alerting.trends.TrendPoint;
+import io.finsent.schema.TopicTrendWindow;
+
+/**
+ * Table {@code trend_window}: one closed event-time window of one topic in one run (live or a replay), upserted, so a redelivery or
+ * a replay writes the same values. Ranges are window starts in {@code [from, to)}.
+ */
+@RegisterRowMapper(TrendPointMapper.class)
+@RegisterConstructorMapper(TrendWindowTable.Row.class)
+@RegisterConstructorMapper(TrendWindowTable.Totals.class)
+@RegisterConstructorMapper(TrendWindowTable.Span.class)
+public interface TrendWindowTable {
+
+    /** Bounds for "unbounded" ends of a range. */
+    Instant NO_START = Instant.EPOCH;
+    Instant NO_END = Instant.parse("9999-01-01T00:00:00Z");
+
+    /** One row, every column but the run id; doubles compared bit for bit when runs are compared. */
+    record Row(String topic, Instant windowStart, long windowSizeMs, long count, long negative, long neutral, long positive, double meanScore,
+               double scoreStddev, double meanPNegative) {
+
+        public TrendPoint toPoint() {
+            return new TrendPoint(topic, windowStart.toEpochMilli(), windowSizeMs, count, negative, neutral, positive, meanScore, scoreStddev);
+        }
+    }
+
+    /** How many windows of one size a run has, and the texts counted in them (a text once per topic it matched). */
+    record Totals(long windowSizeMs, long windows, long texts) {
+    }
+
+    /** The first and last window start of a run; both null for a run without windows. */
+    record Span(Instant first, Instant last) {
+    }
+
+    /** Writes a closed window. */
+    @SqlUpdate("""
+            INSERT INTO trend_window (run_id, topic, window_start, window_size_ms, count, negative, neutral, positive,
+                                      mean_score, score_stddev, mean_p_negative)
+            VALUES (:runId, :topic, :windowStart, :windowSizeMs, :count, :negative, :neutral, :positive,
+                    :meanScore, :scoreStddev, :meanPNegative)
+            ON CONFLICT (run_id, topic, window_size_ms, window_start) DO UPDATE SET
+                count = EXCLUDED.count, negative = EXCLUDED.negative, neutral = EXCLUDED.neutral,
+                positive = EXCLUDED.positive, mean_score = EXCLUDED.mean_score, score_stddev = EXCLUDED.score_stddev,
+                mean_p_negative = EXCLUDED.mean_p_negative
+            """)
+    void upsert(@BindMethods Upsert window);
+
+    /** The values {@link #upsert} writes. */
+    record Upsert(String runId, String topic, Instant windowStart, long windowSizeMs, long count, long negative, long neutral, long positive,
+                  double meanScore, double scoreStddev, double meanPNegative) {
+
+        public static Upsert of(TopicTrendWindow w) {
+            return new Upsert(w.getRunId(), w.getTopic(), w.getWindowStart(), w.getWindowSizeMs(), w.getCount(), w.getNegative(), w.getNeutral(),
+                    w.getPositive(), w.getMeanScore(), w.getScoreStddev(), w.getMeanPNegative());
+        }
+    }
+
+    /** The topic's last {@code limit} windows of one size before {@code before}, newest first. */
+    @SqlQuery("""
+            SELECT topic, window_start, window_size_ms, count, negative, neutral, positive, mean_score, score_stddev
+              FROM trend_window
+             WHERE run_id = :run AND topic = :topic AND window_size_ms = :sizeMs AND window_start < :before
+             ORDER BY window_start DESC LIMIT :limit
+            """)
+    List<TrendPoint> latestBefore(@Bind("run") String run, @Bind("topic") String topic, @Bind("sizeMs") long windowSizeMs,
+                                  @Bind("before") Instant before, @Bind("limit") int limit);
+
+    /** A run's windows in a range as the rules see them, by topic, size and start, at most {@code limit}. */
+    @SqlQuery("""
+            SELECT topic, window_start, window_size_ms, count, negative, neutral, positive, mean_score, score_stddev
+              FROM trend_window WHERE run_id = :run AND window_start >= :from AND window_start < :to
+             ORDER BY topic, window_size_ms, window_start LIMIT :limit
+            """)
+    List<TrendPoint> points(@Bind("run") String run, @Bind("from") Instant from, @Bind("to") Instant to, @Bind("limit") int limit);
+
+    /** A run's rows in a range, every column, by topic, size and start. */
+    @SqlQuery("""
+            SELECT topic, window_start, window_size_ms, count, negative, neutral, positive, mean_score, score_stddev, mean_p_negative
+              FROM trend_window WHERE run_id = :run AND window_start >= :from AND window_start < :to
+             ORDER BY topic, window_size_ms, window_start
+            """)
+    List<Row> rows(@Bind("run") String run, @Bind("from") Instant from, @Bind("to") Instant to);
+
+    /** A run's windows and texts per window size, smallest first. */
+    @SqlQuery("""
+            SELECT window_size_ms, count(*) AS windows, coalesce(sum(count), 0) AS texts FROM trend_window WHERE run_id = :run
+             GROUP BY window_size_ms ORDER BY window_size_ms
+            """)
+    List<Totals> totals(@Bind("run") String run);
+
+    @SqlQuery("SELECT min(window_start) AS first, max(window_start) AS last FROM trend_window WHERE run_id = :run")
+    Span span(@Bind("run") String run);
+
+    @SqlUpdate("DELETE FROM trend_window WHERE run_id = :run")
+    int deleteRun(@Bind("run") String run);
+
+    // --- API reads (dashboard and /v1 endpoints) below this line.
+}
