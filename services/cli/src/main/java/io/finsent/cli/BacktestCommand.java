@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.finsent.alerting.store.TrendWindowTable;
 import io.finsent.alerting.backtest.Backtest;
 import io.finsent.alerting.backtest.BacktestReport;
 import io.finsent.alerting.backtest.BacktestReportWriter;
@@ -102,7 +103,7 @@ final class BacktestCommand implements Callable<Integer> {
         }
         List<TrendPoint> windows;
         try {
-            windows = RunDatabase.trendRows(database.url, database.user, run, start, end).stream().map(RunDatabase.TrendRow::toPoint).toList();
+            windows = RunDatabase.trendRows(database.url, database.user, run, start, end).stream().map(TrendWindowTable.TrendRow::toPoint).toList();
         } catch (ReplayException e) {
             err.println("monitor backtest: " + e.getMessage());
             return 1;

@@ -27,6 +27,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
+import io.finsent.alerting.store.TrendWindowTable;
 import io.finsent.cli.bench.PipelineBenchmark;
 import io.finsent.cli.bench.TopicTail;
 import io.finsent.common.Topics;
@@ -239,7 +240,7 @@ final class CatchupBenchCommand implements Callable<Integer> {
             long scorerMaxLag = 0;
             long scoredAllAt = 0;
             String failure = null;
-            RunDatabase.TrendTotals totals = new RunDatabase.TrendTotals(0, 0, 0);
+            TrendWindowTable.Totals totals = new TrendWindowTable.Totals(0, 0, 0);
             String scorerUrl = pipeline.service("scorer").url();
             Map<String, Double> metricsAtStart = ScorerMetricsScrape.read(scorerUrl);
             long metricsStartedAt = System.nanoTime();
@@ -261,7 +262,7 @@ final class CatchupBenchCommand implements Callable<Integer> {
                             + "dated after the backlog%n", scored, (scoredAllAt - started) / 1e9);
                     WindowClosers.publish(stack.bootstrapServers(), CLOSER_PREFIX, lastPublished.plus(Duration.ofMinutes(5)));
                 }
-                List<RunDatabase.TrendTotals> all = RunDatabase.trendTotals(stack.jdbcUrl(), stack.jdbcUser(), "live");
+                List<TrendWindowTable.Totals> all = RunDatabase.trendTotals(stack.jdbcUrl(), stack.jdbcUser(), "live");
                 totals = all.isEmpty() ? totals : all.get(0);
                 boolean closersScored = timesScored.keySet().stream().filter(id -> id.startsWith(CLOSER_PREFIX)).count() > 0;
                 if (scoredAllAt != 0 && closersScored && sinkLag == 0 && totals.texts() + late.get() >= mentions.get()) {

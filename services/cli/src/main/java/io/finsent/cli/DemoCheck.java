@@ -1,20 +1,24 @@
 package io.finsent.cli;
 
 import java.io.PrintWriter;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+
+import io.finsent.alerting.rules.RuleParams;
+import io.finsent.alerting.store.AlertTable;
+import io.finsent.alerting.store.AlertingStore;
+import io.finsent.alerting.store.TrendWindowTable;
+import io.finsent.alerting.trends.TrendSettings;
 import io.finsent.local.LocalStack;
+import io.finsent.schema.AlertState;
 
 /**
  * What {@code ./monitor demo --check} verifies, read from the alerting service's PostgreSQL tables once
@@ -36,93 +40,72 @@ final class DemoCheck {
     private DemoCheck() {
     }
 
-    static Result run(LocalStack stack, DemoCommand.DemoScript script, int topics, Duration timeout, PrintWriter out)
-            throws SQLException, InterruptedException {
+    static Result run(LocalStack stack, DemoCommand.DemoScript script, int topics, Duration timeout, PrintWriter out) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Instant lastWindow = script.end().minus(Duration.ofMinutes(1));
-        try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), stack.jdbcUser(), "")) {
-            long lastReport = 0;
-            while (true) {
-                int closed = topicsClosedThrough(db, lastWindow);
-                long[] progress = windowsAndTexts(db, script);
-                if (closed >= topics) {
-                    out.printf("All %d topics have closed their windows through %s.%n", topics, script.end());
-                    break;
-                }
-                if (System.nanoTime() > deadline) {
-                    out.printf("Timed out: %d of %d topics closed their windows through %s.%n", closed, topics, script.end());
-                    break;
-                }
-                if (System.nanoTime() - lastReport > 5_000_000_000L) {
-                    out.printf("  ... %d texts in %d closed windows; %d of %d topics done%n", progress[1], progress[0], closed, topics);
-                    out.flush();
-                    lastReport = System.nanoTime();
-                }
-                Thread.sleep(1000);
+        Jdbi store = AlertingStore.jdbi(stack.jdbcUrl(), stack.jdbcUser());
+        TrendWindowTable trends = store.onDemand(TrendWindowTable.class);
+        long lastReport = 0;
+        while (true) {
+            int closed = topicsClosedThrough(trends, lastWindow);
+            long[] progress = windowsAndTexts(trends, script);
+            if (closed >= topics) {
+                out.printf("All %d topics have closed their windows through %s.%n", topics, script.end());
+                break;
             }
-            long[] totals = windowsAndTexts(db, script);
-            List<Alert> alerts = firing(db, script);
-            String surgeTopic = script.surgeTicker().toLowerCase(Locale.ROOT);
-            Instant surgeFrom = script.surge().get(0);
-            Instant surgeTo = script.surge().get(1).plus(SURGE_SLACK);
-            boolean surgeFired = alerts.stream().anyMatch(a -> a.topic().equals(surgeTopic) && !a.windowStart().isBefore(surgeFrom)
-                    && a.windowStart().isBefore(surgeTo));
-            List<String> calm = new ArrayList<>(new TreeSet<>(alerts.stream().map(Alert::topic).filter(t -> !t.equals(surgeTopic)).toList()));
-            boolean complete = topicsClosedThrough(db, lastWindow) >= topics;
-            return new Result(complete && surgeFired && calm.isEmpty(), script.surgeTicker(), surgeFired, calm, alerts, totals[0], totals[1]);
+            if (System.nanoTime() > deadline) {
+                out.printf("Timed out: %d of %d topics closed their windows through %s.%n", closed, topics, script.end());
+                break;
+            }
+            if (System.nanoTime() - lastReport > 5_000_000_000L) {
+                out.printf("  ... %d texts in %d closed windows; %d of %d topics done%n", progress[1], progress[0], closed, topics);
+                out.flush();
+                lastReport = System.nanoTime();
+            }
+            Thread.sleep(1000);
         }
+        long[] totals = windowsAndTexts(trends, script);
+        List<Alert> alerts = firing(store.onDemand(AlertTable.class), script);
+        String surgeTopic = script.surgeTicker().toLowerCase(Locale.ROOT);
+        Instant surgeFrom = script.surge().get(0);
+        Instant surgeTo = script.surge().get(1).plus(SURGE_SLACK);
+        boolean surgeFired = alerts.stream().anyMatch(a -> a.topic().equals(surgeTopic) && !a.windowStart().isBefore(surgeFrom)
+                && a.windowStart().isBefore(surgeTo));
+        List<String> calm = new ArrayList<>(new TreeSet<>(alerts.stream().map(Alert::topic).filter(t -> !t.equals(surgeTopic)).toList()));
+        boolean complete = topicsClosedThrough(trends, lastWindow) >= topics;
+        return new Result(complete && surgeFired && calm.isEmpty(), script.surgeTicker(), surgeFired, calm, alerts, totals[0], totals[1]);
     }
 
-    private static int topicsClosedThrough(Connection db, Instant lastWindow) throws SQLException {
-        try (PreparedStatement q = db.prepareStatement(
-                "SELECT count(*) FROM (SELECT topic FROM trend_window WHERE run_id = 'live' GROUP BY topic HAVING max(window_start) >= ?) t")) {
-            q.setTimestamp(1, Timestamp.from(lastWindow));
-            try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        } catch (SQLException e) {
-            if ("42P01".equals(e.getSQLState())) {
+    private static int topicsClosedThrough(TrendWindowTable trends, Instant lastWindow) {
+        try {
+            return trends.topicsWithWindowFrom(TrendSettings.LIVE, lastWindow);
+        } catch (JdbiException e) {
+            if (AlertingStore.missingTables(e)) {
                 return 0; // the alerting service has not migrated its schema yet
             }
             throw e;
         }
     }
 
-    private static long[] windowsAndTexts(Connection db, DemoCommand.DemoScript script) throws SQLException {
-        try (PreparedStatement q = db.prepareStatement(
-                "SELECT count(*), coalesce(sum(count), 0) FROM trend_window WHERE run_id = 'live' AND window_start >= ? AND window_start < ?")) {
-            q.setTimestamp(1, Timestamp.from(script.start()));
-            q.setTimestamp(2, Timestamp.from(script.end()));
-            try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return new long[] {rs.getLong(1), rs.getLong(2)};
-            }
-        } catch (SQLException e) {
-            if ("42P01".equals(e.getSQLState())) {
+    /** Closed live windows of the demo range, and the texts in them. */
+    private static long[] windowsAndTexts(TrendWindowTable trends, DemoCommand.DemoScript script) {
+        try {
+            List<TrendWindowTable.Totals> totals = trends.totals(TrendSettings.LIVE, script.start(), script.end());
+            return new long[] {totals.stream().mapToLong(TrendWindowTable.Totals::windows).sum(), totals.stream().mapToLong(TrendWindowTable.Totals::texts).sum()};
+        } catch (JdbiException e) {
+            if (AlertingStore.missingTables(e)) {
                 return new long[] {0, 0};
             }
             throw e;
         }
     }
 
-    /** Alerts of the default rule set that fired on a window of the demo range. */
-    private static List<Alert> firing(Connection db, DemoCommand.DemoScript script) throws SQLException {
-        List<Alert> alerts = new ArrayList<>();
-        try (PreparedStatement q = db.prepareStatement("""
-                SELECT a.topic, a.rule, e.severity, e.window_start, e.observed, e.baseline, e.threshold
-                FROM alert_event e JOIN alert a ON a.alert_id = e.alert_id
-                WHERE a.run_id = 'live' AND a.rule_set = 'default' AND e.state = 'FIRING' AND e.window_start >= ? AND e.window_start < ?
-                ORDER BY e.window_start, a.topic, a.rule""")) {
-            q.setTimestamp(1, Timestamp.from(script.start()));
-            q.setTimestamp(2, Timestamp.from(script.end()));
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    alerts.add(new Alert(rs.getString(1), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant(), rs.getDouble(5),
-                            rs.getDouble(6), rs.getDouble(7)));
-                }
-            }
-        }
-        return alerts;
+    /** Alerts of the default rule set that fired on a window of the demo range, by window, topic and rule. */
+    private static List<Alert> firing(AlertTable alerts, DemoCommand.DemoScript script) {
+        return alerts.eventRows(TrendSettings.LIVE, script.start(), script.end()).stream()
+                .filter(e -> e.ruleSet().equals(RuleParams.DEFAULT_ID) && e.state().equals(AlertState.FIRING.name()))
+                .map(e -> new Alert(e.topic(), e.rule(), e.severity(), e.windowStart(), e.observed(), e.baseline(), e.threshold()))
+                .sorted(Comparator.comparing(Alert::windowStart).thenComparing(Alert::topic).thenComparing(Alert::rule))
+                .toList();
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -18,6 +17,9 @@ import java.util.concurrent.CountDownLatch;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import org.jdbi.v3.core.JdbiException;
+
+import io.finsent.alerting.store.AlertingStore;
 import io.finsent.replay.Replay;
 import io.finsent.replay.ReplayException;
 import io.finsent.replay.ReplayOptions;
@@ -140,8 +142,8 @@ final class DemoCommand implements Callable<Integer> {
             progress.flush();
             print(result, replay, took, out);
             return result.passed() && replay.identical() ? 0 : 1;
-        } catch (SQLException e) {
-            err.println("monitor demo: cannot read the results from PostgreSQL: " + e.getMessage());
+        } catch (JdbiException e) {
+            err.println("monitor demo: cannot read the results from PostgreSQL: " + AlertingStore.sqlCause(e).<Throwable>map(t -> t).orElse(e).getMessage());
             return 1;
         } catch (ReplayException e) {
             err.println("monitor demo: the replay failed: " + e.getMessage());

@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,6 +25,9 @@ import io.finsent.alerting.backtest.BacktestReport;
 import io.finsent.alerting.rules.AlertTransition;
 import io.finsent.alerting.rules.RuleKind;
 import io.finsent.alerting.rules.RuleParams;
+import io.finsent.alerting.store.AlertingSchema;
+import io.finsent.alerting.store.AlertingStore;
+import io.finsent.alerting.store.TrendWindowTable;
 import io.finsent.alerting.trends.TrendPoint;
 import io.finsent.local.LocalStack;
 import io.finsent.local.testing.LocalStackExtension;
@@ -63,9 +60,7 @@ class BacktestIntegrationTest {
     @BeforeAll
     static void createTheAlertingTables() {
         LocalStack stack = SharedLocalStack.get();
-        Flyway.configure().dataSource(stack.jdbcUrl(), stack.jdbcUser(), "")
-                .locations("filesystem:" + Path.of("../alerting/src/main/resources/db/migration").toAbsolutePath().normalize())
-                .load().migrate();
+        AlertingSchema.migrate(stack.jdbcUrl(), stack.jdbcUser());
     }
 
     @Test
@@ -139,25 +134,12 @@ class BacktestIntegrationTest {
                         : new TrendPoint(topic, start, MINUTE, 20, 2 + i % 2, 14 - i % 2, 4, 0.1 + (i % 3) * 0.01, 0.3));
             }
         }
-        try (Connection db = DriverManager.getConnection(stack.jdbcUrl(), stack.jdbcUser(), "");
-             PreparedStatement insert = db.prepareStatement("INSERT INTO trend_window (run_id, topic, window_start, window_size_ms, count, negative,"
-                     + " neutral, positive, mean_score, score_stddev, mean_p_negative) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        AlertingStore.jdbi(stack.jdbcUrl(), stack.jdbcUser()).useTransaction(h -> {
+            TrendWindowTable trends = h.attach(TrendWindowTable.class);
             for (TrendPoint w : windows) {
-                insert.setString(1, run);
-                insert.setString(2, w.topic());
-                insert.setTimestamp(3, Timestamp.from(Instant.ofEpochMilli(w.windowStart())));
-                insert.setLong(4, w.windowSizeMs());
-                insert.setLong(5, w.count());
-                insert.setLong(6, w.negative());
-                insert.setLong(7, w.neutral());
-                insert.setLong(8, w.positive());
-                insert.setDouble(9, w.meanScore());
-                insert.setDouble(10, w.scoreStddev());
-                insert.setDouble(11, (double) w.negative() / w.count());
-                insert.addBatch();
+                trends.upsert(TrendWindowTable.Upsert.of(run, w, w.negativeShare()));
             }
-            insert.executeBatch();
-        }
+        });
         return windows;
     }
 

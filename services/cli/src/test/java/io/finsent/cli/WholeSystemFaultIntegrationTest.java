@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.finsent.alerting.store.TrendWindowTable;
 import io.finsent.cli.bench.TopicTail;
 import io.finsent.common.ApiKeyHash;
 import io.finsent.common.Topics;
@@ -412,7 +413,7 @@ class WholeSystemFaultIntegrationTest {
     }
 
     private static long liveCounted(LocalStack stack) {
-        List<RunDatabase.TrendTotals> totals = RunDatabase.trendTotals(stack.jdbcUrl(), stack.jdbcUser(), "live");
+        List<TrendWindowTable.Totals> totals = RunDatabase.trendTotals(stack.jdbcUrl(), stack.jdbcUser(), "live");
         return totals.isEmpty() ? 0 : totals.get(0).texts();
     }
 

@@ -10,15 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -34,9 +28,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import javax.sql.DataSource;
-
 import org.jboss.logging.Logger;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+
+import io.finsent.alerting.store.OutboxTable;
+import io.finsent.alerting.store.OutboxTable.Claimed;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -66,26 +63,6 @@ public final class OutboxDispatcher {
     private static final Duration LEASE_SLACK = Duration.ofMinutes(1);
     private static final int MAX_ERROR_CHARS = 500;
 
-    private static final String CLAIM = """
-            UPDATE notification_outbox o
-               SET attempts = o.attempts + 1, next_attempt_at = ?
-              FROM (SELECT id FROM notification_outbox
-                     WHERE status = 'pending' AND next_attempt_at <= ?
-                     ORDER BY next_attempt_at, id
-                     LIMIT ?
-                     FOR UPDATE SKIP LOCKED) due
-             WHERE o.id = due.id
-            RETURNING o.id, o.idempotency_key, o.subscription_id, o.channel, o.target, o.payload::text, o.attempts""";
-
-    private static final String FINISH = """
-            UPDATE notification_outbox
-               SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?
-             WHERE id = ? AND status = 'pending' AND attempts = ?""";
-
-    private static final String RELEASE = """
-            UPDATE notification_outbox SET attempts = attempts - 1, next_attempt_at = ?
-             WHERE id = ? AND status = 'pending' AND attempts = ?""";
-
     /** What happened to one row; each has a counter {@code finsent.notify.outcomes{outcome=...}}. */
     enum Outcome {
         DELIVERED("delivered"), FAILED("failed"), REFUSED("refused"), DROPPED("dropped"), RETRIED("pending");
@@ -97,11 +74,6 @@ public final class OutboxDispatcher {
         }
     }
 
-    /** A claimed row; {@code attempts} already counts this attempt. */
-    private record Claimed(long id, String idempotencyKey, long subscriptionId, String channel, String target,
-                           String payload, int attempts) {
-    }
-
     /** The result of handling one row. {@code sent}: an HTTP request was (or may have been) made. */
     private record Result(Outcome outcome, String error, boolean sent, Duration retryAfter) {
         static Result of(Outcome outcome, String error, boolean sent) {
@@ -109,7 +81,7 @@ public final class OutboxDispatcher {
         }
     }
 
-    private final DataSource dataSource;
+    private final OutboxTable outbox;
     private final HttpClient http;
     private final WebhookPolicy policy;
     private final SecretLookup secrets;
@@ -124,9 +96,9 @@ public final class OutboxDispatcher {
      *               (delivered, failed, refused, dropped, retried)
      * @throws IllegalArgumentException when {@code http} follows redirects
      */
-    public OutboxDispatcher(DataSource dataSource, HttpClient http, WebhookPolicy policy, SecretLookup secrets,
+    public OutboxDispatcher(Jdbi store, HttpClient http, WebhookPolicy policy, SecretLookup secrets,
                             Clock clock, OutboxSettings settings, MeterRegistry meters) {
-        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.outbox = Objects.requireNonNull(store, "store").onDemand(OutboxTable.class);
         this.http = Objects.requireNonNull(http, "http");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.secrets = Objects.requireNonNull(secrets, "secrets");
@@ -308,19 +280,10 @@ public final class OutboxDispatcher {
     }
 
     private List<Claimed> claim(Instant now, Instant leaseEnd) {
-        List<Claimed> rows = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(CLAIM)) {
-            c.setAutoCommit(true);
-            ps.setObject(1, OffsetDateTime.ofInstant(leaseEnd, ZoneOffset.UTC));
-            ps.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-            ps.setInt(3, settings.batchSize());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new Claimed(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getInt(7)));
-                }
-            }
-        } catch (SQLException e) {
+        List<Claimed> rows;
+        try {
+            rows = new ArrayList<>(outbox.claimDue(now, leaseEnd, settings.batchSize()));
+        } catch (JdbiException e) {
             throw new OutboxException("could not claim due notifications from notification_outbox: " + e.getMessage(), e);
         }
         rows.sort(Comparator.comparingLong(Claimed::id));
@@ -345,22 +308,17 @@ public final class OutboxDispatcher {
             }
         }
         int attempts = result.sent() || outcome == Outcome.RETRIED ? row.attempts() : row.attempts() - 1;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(FINISH)) {
-            c.setAutoCommit(true);
-            ps.setString(1, outcome.status);
-            ps.setInt(2, attempts);
-            ps.setObject(3, OffsetDateTime.ofInstant(next, ZoneOffset.UTC));
-            ps.setString(4, error == null ? null : truncate(error));
-            ps.setObject(5, outcome == Outcome.DELIVERED ? OffsetDateTime.ofInstant(now, ZoneOffset.UTC) : null);
-            ps.setLong(6, row.id());
-            ps.setInt(7, row.attempts());
-            if (ps.executeUpdate() == 0) {
-                LOG.warnf("outbox row %d was claimed again after this dispatcher's lease ran out; its outcome here (%s) is discarded",
-                        row.id(), outcome.name().toLowerCase(Locale.ROOT));
-                return;
-            }
-        } catch (SQLException e) {
+        int updated;
+        try {
+            updated = outbox.finish(new OutboxTable.Outcome(row.id(), row.attempts(), outcome.status, attempts, next,
+                    error == null ? null : truncate(error), outcome == Outcome.DELIVERED ? now : null));
+        } catch (JdbiException e) {
             throw new OutboxException("could not record the outcome of notification_outbox row " + row.id() + ": " + e.getMessage(), e);
+        }
+        if (updated == 0) {
+            LOG.warnf("outbox row %d was claimed again after this dispatcher's lease ran out; its outcome here (%s) is discarded",
+                    row.id(), outcome.name().toLowerCase(Locale.ROOT));
+            return;
         }
         counters.get(outcome).increment();
         switch (outcome) {
@@ -371,17 +329,9 @@ public final class OutboxDispatcher {
     }
 
     private void release(List<Claimed> rows) {
-        Instant now = clock.instant();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(RELEASE)) {
-            c.setAutoCommit(true);
-            for (Claimed row : rows) {
-                ps.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-                ps.setLong(2, row.id());
-                ps.setInt(3, row.attempts());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        } catch (SQLException e) {
+        try {
+            outbox.release(rows, clock.instant());
+        } catch (JdbiException e) {
             throw new OutboxException("could not release " + rows.size() + " claimed notification_outbox rows: " + e.getMessage(), e);
         }
     }

@@ -8,17 +8,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -38,7 +30,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,11 +39,15 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.postgresql.ds.PGSimpleDataSource;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import io.finsent.alerting.store.AlertingSchema;
+import io.finsent.alerting.store.AlertingStore;
+import io.finsent.alerting.store.fixtures.OutboxFixture;
 import io.finsent.local.LocalStack;
 import io.finsent.local.testing.LocalStackExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -66,7 +61,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 @Timeout(120)
 class OutboxDispatcherIntegrationTest {
 
-    private static final Path MIGRATION = Path.of("../alerting/src/main/resources/db/migration/V50__notification_outbox.sql");
     private static final String SECRET = "whsec_integration";
     private static final long SUBSCRIPTION = 1;
     private static final long GONE_SUBSCRIPTION = 2;
@@ -76,7 +70,8 @@ class OutboxDispatcherIntegrationTest {
     private static final OutboxSettings SETTINGS = new OutboxSettings(10, 3, Duration.ofSeconds(10), Duration.ofSeconds(60),
             Duration.ofMillis(700), 4096);
 
-    private static DataSource dataSource;
+    private static Jdbi store;
+    private static OutboxFixture outbox;
     private static HttpServer server;
     private static String base;
     private static final Receiver RECEIVER = new Receiver();
@@ -89,15 +84,9 @@ class OutboxDispatcherIntegrationTest {
 
     @BeforeAll
     static void startDatabaseAndReceiver(LocalStack stack) throws Exception {
-        var ds = new PGSimpleDataSource();
-        ds.setURL(stack.jdbcUrl());
-        ds.setUser(stack.jdbcUser());
-        ds.setPassword("");
-        dataSource = ds;
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS notification_outbox");
-            s.execute(Files.readString(MIGRATION));
-        }
+        AlertingSchema.migrate(stack.jdbcUrl(), stack.jdbcUser());
+        store = AlertingStore.jdbi(stack.jdbcUrl(), stack.jdbcUser());
+        outbox = store.onDemand(OutboxFixture.class);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", RECEIVER::handle);
         server.setExecutor(Executors.newCachedThreadPool());
@@ -111,15 +100,13 @@ class OutboxDispatcherIntegrationTest {
     }
 
     @BeforeEach
-    void emptyOutbox() throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("TRUNCATE notification_outbox");
-        }
+    void emptyOutbox() {
+        outbox.truncate();
         RECEIVER.reset(clock);
     }
 
     private OutboxDispatcher dispatcher(WebhookPolicy policy) {
-        return new OutboxDispatcher(dataSource, http, policy, this::secretFor, clock, SETTINGS, meters);
+        return new OutboxDispatcher(store, http, policy, this::secretFor, clock, SETTINGS, meters);
     }
 
     private Optional<String> secretFor(long subscriptionId) {
@@ -197,13 +184,10 @@ class OutboxDispatcherIntegrationTest {
         }
         var dispatcher = dispatcher(privateAllowed);
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        try (Connection other = dataSource.getConnection()) {
-            other.setAutoCommit(false);
-            try (Statement s = other.createStatement()) {
-                // another dispatcher in the middle of its claim holds these rows
-                s.executeQuery("SELECT id FROM notification_outbox WHERE idempotency_key IN "
-                        + "('contended-0', 'contended-1', 'contended-2', 'contended-3') FOR UPDATE").close();
-            }
+        try (Handle other = store.open()) {
+            other.begin();
+            // another dispatcher in the middle of its claim holds these rows
+            other.attach(OutboxFixture.class).lock(List.of("contended-0", "contended-1", "contended-2", "contended-3"));
 
             assertThat(pool.submit(dispatcher::dispatchDue).get(10, TimeUnit.SECONDS)).isEqualTo(6);
             assertThat(row("contended-0").status()).isEqualTo("pending");
@@ -413,11 +397,7 @@ class OutboxDispatcherIntegrationTest {
     @Test
     void aRowWhoseLastAttemptNeverFinishedFailsWithoutAnotherRequest() throws Exception {
         insert("orphan-1", SUBSCRIPTION, base + "/ok", PAYLOAD);
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE notification_outbox SET attempts = ? WHERE idempotency_key = 'orphan-1'")) {
-            ps.setInt(1, SETTINGS.maxAttempts());
-            ps.executeUpdate();
-        }
+        outbox.setAttempts("orphan-1", SETTINGS.maxAttempts());
 
         assertThat(dispatcher(privateAllowed).dispatchDue()).isEqualTo(1);
 
@@ -430,51 +410,20 @@ class OutboxDispatcherIntegrationTest {
     void refusesAnHttpClientThatFollowsRedirects() {
         HttpClient following = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
 
-        assertThatThrownBy(() -> new OutboxDispatcher(dataSource, following, privateAllowed, this::secretFor, clock, SETTINGS, meters))
+        assertThatThrownBy(() -> new OutboxDispatcher(store, following, privateAllowed, this::secretFor, clock, SETTINGS, meters))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Redirect.NEVER");
     }
 
-    private void insert(String key, long subscriptionId, String target, String payload) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO notification_outbox (idempotency_key, analyst_id, subscription_id, channel, target, payload, next_attempt_at)
-                VALUES (?, 7, ?, 'webhook', ?, ?::jsonb, ?)
-                ON CONFLICT (idempotency_key) DO NOTHING""")) {
-            ps.setString(1, key);
-            ps.setLong(2, subscriptionId);
-            ps.setString(3, target);
-            ps.setString(4, payload);
-            ps.setObject(5, OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
-            ps.executeUpdate();
-        }
+    private void insert(String key, long subscriptionId, String target, String payload) {
+        outbox.insert(key, subscriptionId, target, payload, clock.instant());
     }
 
-    private record OutboxRow(String status, int attempts, Instant nextAttemptAt, String lastError, Instant deliveredAt,
-                             String payload) {
+    private OutboxFixture.Row row(String key) {
+        return outbox.row(key).orElseThrow(() -> new AssertionError("no outbox row " + key));
     }
 
-    private OutboxRow row(String key) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT status, attempts, next_attempt_at, last_error, delivered_at, payload::text
-                  FROM notification_outbox WHERE idempotency_key = ?""")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertThat(rs.next()).as("row " + key).isTrue();
-                var delivered = rs.getObject(5, OffsetDateTime.class);
-                return new OutboxRow(rs.getString(1), rs.getInt(2), rs.getObject(3, OffsetDateTime.class).toInstant(),
-                        rs.getString(4), delivered == null ? null : delivered.toInstant(), rs.getString(6));
-            }
-        }
-    }
-
-    private int countWithStatus(String status) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM notification_outbox WHERE status = ?")) {
-            ps.setString(1, status);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+    private int countWithStatus(String status) {
+        return outbox.countWithStatus(status);
     }
 
     /** One request as the receiver saw it, its signature checked as a real receiver would. */

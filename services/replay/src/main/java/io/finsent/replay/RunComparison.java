@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.finsent.replay.RunDatabase.AlertRow;
-import io.finsent.replay.RunDatabase.TrendRow;
+import io.finsent.alerting.store.AlertTable.AlertRow;
+import io.finsent.alerting.store.TrendWindowTable.TrendRow;
 import io.finsent.schema.ScoredText;
 
 /**

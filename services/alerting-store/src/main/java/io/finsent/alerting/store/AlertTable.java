@@ -24,11 +24,11 @@ import io.finsent.schema.AlertState;
  * transition of every alert, unique per alert, state and window, so a redelivered window adds nothing). Times are event times.
  */
 @RegisterRowMapper(TransitionMapper.class)
-@RegisterConstructorMapper(AlertTable.EventRow.class)
+@RegisterConstructorMapper(AlertTable.AlertRow.class)
 public interface AlertTable {
 
     /** One transition as compared between runs: no run id or alert id (alert ids hash the run id). */
-    record EventRow(String ruleSet, String rule, String topic, String state, Instant windowStart, String severity, double observed,
+    record AlertRow(String ruleSet, String rule, String topic, String state, Instant windowStart, String severity, double observed,
                     double baseline, double threshold) {
     }
 
@@ -130,7 +130,7 @@ public interface AlertTable {
               FROM alert_event WHERE run_id = :run AND window_start >= :from AND window_start < :to
              ORDER BY rule_set, topic, window_start, rule, state
             """)
-    List<EventRow> eventRows(@Bind("run") String run, @Bind("from") Instant from, @Bind("to") Instant to);
+    List<AlertRow> eventRows(@Bind("run") String run, @Bind("from") Instant from, @Bind("to") Instant to);
 
     /** Deletes a run's alerts and their history (history first: it refers to the alerts). @return rows deleted, alert_event then alert */
     default int[] deleteRun(String run) {

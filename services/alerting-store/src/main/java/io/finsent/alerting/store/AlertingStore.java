@@ -50,14 +50,19 @@ public final class AlertingStore {
         return jdbi;
     }
 
-    /** The SQLSTATE of the first {@link SQLException} in a failure's causes (Jdbi wraps them), if any. */
-    public static Optional<String> sqlState(Throwable failure) {
+    /** The first {@link SQLException} in a failure's causes (Jdbi wraps them), if any. */
+    public static Optional<SQLException> sqlCause(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLException e && e.getSQLState() != null) {
-                return Optional.of(e.getSQLState());
+            if (t instanceof SQLException e) {
+                return Optional.of(e);
             }
         }
         return Optional.empty();
+    }
+
+    /** The SQLSTATE of the first {@link SQLException} in a failure's causes, if any. */
+    public static Optional<String> sqlState(Throwable failure) {
+        return sqlCause(failure).map(SQLException::getSQLState);
     }
 
     /** True when the failure says the alerting tables do not exist (the database was never migrated). */

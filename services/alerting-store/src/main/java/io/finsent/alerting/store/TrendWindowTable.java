@@ -18,7 +18,7 @@ import io.finsent.schema.TopicTrendWindow;
  * a replay writes the same values. Ranges are window starts in {@code [from, to)}.
  */
 @RegisterRowMapper(TrendPointMapper.class)
-@RegisterConstructorMapper(TrendWindowTable.Row.class)
+@RegisterConstructorMapper(TrendWindowTable.TrendRow.class)
 @RegisterConstructorMapper(TrendWindowTable.Totals.class)
 @RegisterConstructorMapper(TrendWindowTable.Span.class)
 public interface TrendWindowTable {
@@ -28,7 +28,7 @@ public interface TrendWindowTable {
     Instant NO_END = Instant.parse("9999-01-01T00:00:00Z");
 
     /** One row, every column but the run id; doubles compared bit for bit when runs are compared. */
-    record Row(String topic, Instant windowStart, long windowSizeMs, long count, long negative, long neutral, long positive, double meanScore,
+    record TrendRow(String topic, Instant windowStart, long windowSizeMs, long count, long negative, long neutral, long positive, double meanScore,
                double scoreStddev, double meanPNegative) {
 
         public TrendPoint toPoint() {
@@ -65,6 +65,12 @@ public interface TrendWindowTable {
             return new Upsert(w.getRunId(), w.getTopic(), w.getWindowStart(), w.getWindowSizeMs(), w.getCount(), w.getNegative(), w.getNeutral(),
                     w.getPositive(), w.getMeanScore(), w.getScoreStddev(), w.getMeanPNegative());
         }
+
+        /** A window as the rules see it, with its mean negative probability (tests and tools that make windows up). */
+        public static Upsert of(String runId, TrendPoint p, double meanPNegative) {
+            return new Upsert(runId, p.topic(), Instant.ofEpochMilli(p.windowStart()), p.windowSizeMs(), p.count(), p.negative(), p.neutral(),
+                    p.positive(), p.meanScore(), p.scoreStddev(), meanPNegative);
+        }
     }
 
     /** The topic's last {@code limit} windows of one size before {@code before}, newest first. */
@@ -91,14 +97,19 @@ public interface TrendWindowTable {
               FROM trend_window WHERE run_id = :run AND window_start >= :from AND window_start < :to
              ORDER BY topic, window_size_ms, window_start
             """)
-    List<Row> rows(@Bind("run") String run, @Bind("from") Instant from, @Bind("to") Instant to);
+    List<TrendRow> rows(@Bind("run") String run, @Bind("from") Instant from, @Bind("to") Instant to);
 
-    /** A run's windows and texts per window size, smallest first. */
+    /** A run's windows in a range and the texts counted in them, per window size, smallest first. */
     @SqlQuery("""
-            SELECT window_size_ms, count(*) AS windows, coalesce(sum(count), 0) AS texts FROM trend_window WHERE run_id = :run
+            SELECT window_size_ms, count(*) AS windows, coalesce(sum(count), 0) AS texts FROM trend_window
+             WHERE run_id = :run AND window_start >= :from AND window_start < :to
              GROUP BY window_size_ms ORDER BY window_size_ms
             """)
-    List<Totals> totals(@Bind("run") String run);
+    List<Totals> totals(@Bind("run") String run, @Bind("from") Instant from, @Bind("to") Instant to);
+
+    /** How many of a run's topics have a window starting at or after {@code start}. */
+    @SqlQuery("SELECT count(*) FROM (SELECT topic FROM trend_window WHERE run_id = :run GROUP BY topic HAVING max(window_start) >= :start) t")
+    int topicsWithWindowFrom(@Bind("run") String run, @Bind("start") Instant start);
 
     @SqlQuery("SELECT min(window_start) AS first, max(window_start) AS last FROM trend_window WHERE run_id = :run")
     Span span(@Bind("run") String run);

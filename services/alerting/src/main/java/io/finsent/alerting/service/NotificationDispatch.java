@@ -1,20 +1,17 @@
 package io.finsent.alerting.service;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
-import java.util.Optional;
-
-import javax.sql.DataSource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 
+import io.finsent.alerting.store.SubscriptionTable;
 import io.finsent.notify.OutboxDispatcher;
 import io.finsent.notify.OutboxSettings;
+import io.finsent.notify.SecretLookup;
 import io.finsent.notify.WebhookPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -31,10 +28,10 @@ public class NotificationDispatch {
 
     private final OutboxDispatcher dispatcher;
 
-    NotificationDispatch(DataSource dataSource, MeterRegistry registry, AlertingConfig config) {
+    NotificationDispatch(Jdbi store, MeterRegistry registry, AlertingConfig config) {
         OutboxSettings settings = OutboxSettings.defaults();
-        this.dispatcher = new OutboxDispatcher(dataSource, OutboxDispatcher.newHttpClient(settings),
-                WebhookPolicy.builder().allowPrivateTargets(config.notifications().allowPrivateTargets()).build(), id -> secretOf(dataSource, id),
+        this.dispatcher = new OutboxDispatcher(store, OutboxDispatcher.newHttpClient(settings),
+                WebhookPolicy.builder().allowPrivateTargets(config.notifications().allowPrivateTargets()).build(), secrets(store),
                 Clock.systemUTC(), settings, registry);
     }
 
@@ -51,15 +48,14 @@ public class NotificationDispatch {
     }
 
     /** The webhook secret of a live subscription; empty when it is deleted (its notifications are then dropped). */
-    private static Optional<String> secretOf(DataSource dataSource, long subscriptionId) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT webhook_secret FROM subscription WHERE id = ? AND deleted_at IS NULL")) {
-            s.setLong(1, subscriptionId);
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+    private static SecretLookup secrets(Jdbi store) {
+        SubscriptionTable subscriptions = store.onDemand(SubscriptionTable.class);
+        return subscriptionId -> {
+            try {
+                return subscriptions.webhookSecret(subscriptionId);
+            } catch (JdbiException e) {
+                throw new IllegalStateException("cannot read the webhook secret of subscription " + subscriptionId + ": " + e.getMessage(), e);
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the webhook secret of subscription " + subscriptionId + ": " + e.getMessage(), e);
-        }
+        };
     }
 }

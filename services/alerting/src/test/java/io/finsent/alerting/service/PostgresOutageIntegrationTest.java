@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.finsent.alerting.store.AlertingStore;
+import io.finsent.alerting.store.fixtures.AlertingFixture;
 import io.finsent.local.PostgresOutage;
 import io.finsent.local.testing.SharedLocalStack;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -132,7 +134,7 @@ class PostgresOutageIntegrationTest {
         });
         String user = "postgres";
         TestSupport.await("the first rows", Duration.ofSeconds(60),
-                () -> TestSupport.count(jdbcUrl(), user, "SELECT count(*) FROM trend_window WHERE run_id = ?", run) >= 5);
+                () -> fixture(user).windowsOfRun(run).size() >= 5);
         given().get("/q/health/ready").then().statusCode(200);
 
         // When PostgreSQL stops for 60 s
@@ -151,11 +153,12 @@ class PostgresOutageIntegrationTest {
 
             // Then every window is written once, with its count, and the service is ready again
             TestSupport.await("every window", Duration.ofSeconds(90),
-                    () -> TestSupport.count(jdbcUrl(), user, "SELECT count(*) FROM trend_window WHERE run_id = ?", run) == published.get());
-            assertThat(TestSupport.count(jdbcUrl(), user, "SELECT sum(count) FROM trend_window WHERE run_id = ? AND topic = ?", run, topic))
+                    () -> fixture(user).windowsOfRun(run).size() == published.get());
+            assertThat(fixture(user).windowsOfRun(run).stream().filter(w -> w.topic().equals(topic)).mapToLong(AlertingFixture.Window::count).sum())
                     .isEqualTo(publishedCount.get());
-            assertThat(TestSupport.count(jdbcUrl(), user, "SELECT count(*) FROM rule_state WHERE run_id = ? AND last_window_start = ?", run,
-                    base + (published.get() - 1) * MINUTE)).isEqualTo(1);
+            long last = base + (published.get() - 1) * MINUTE;
+            assertThat(fixture(user).ruleStates(topic).stream().filter(r -> r.runId().equals(run) && r.lastWindowStart() == last).count())
+                    .isEqualTo(1);
             TestSupport.await("readiness UP", Duration.ofSeconds(30), () -> given().get("/q/health/ready").statusCode() == 200);
         } finally {
             publishing.set(false);
@@ -163,5 +166,10 @@ class PostgresOutageIntegrationTest {
             new ProcessBuilder("kill", "-INT", String.valueOf(restarted.pid())).inheritIO().start().waitFor();
             restarted.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** What the sink wrote, through the store's test fixture (a connection per call: PostgreSQL restarts in between). */
+    private AlertingFixture fixture(String user) {
+        return AlertingStore.jdbi(jdbcUrl(), user).onDemand(AlertingFixture.class);
     }
 }

@@ -31,6 +31,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import io.finsent.alerting.store.AlertingStore;
+import io.finsent.alerting.store.TrendWindowTable;
 import io.finsent.alerting.trends.TrendKey;
 import io.finsent.alerting.trends.TrendPartitioner;
 import io.finsent.alerting.trends.TrendPoint;
@@ -128,25 +130,13 @@ final class TestSupport {
     }
 
     /** Stores trend windows of a run as the trend sink does (mean_p_negative: the negative share). */
-    static void insertWindows(String jdbcUrl, String user, String run, Collection<TrendPoint> windows) throws SQLException {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, user, ""); PreparedStatement s = c.prepareStatement(
-                "INSERT INTO trend_window VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    static void insertWindows(String jdbcUrl, String user, String run, Collection<TrendPoint> windows) {
+        AlertingStore.jdbi(jdbcUrl, user).useTransaction(h -> {
+            TrendWindowTable trends = h.attach(TrendWindowTable.class);
             for (TrendPoint w : windows) {
-                s.setString(1, run);
-                s.setString(2, w.topic());
-                s.setObject(3, Sql.ts(w.windowStart()));
-                s.setLong(4, w.windowSizeMs());
-                s.setLong(5, w.count());
-                s.setLong(6, w.negative());
-                s.setLong(7, w.neutral());
-                s.setLong(8, w.positive());
-                s.setDouble(9, w.meanScore());
-                s.setDouble(10, w.scoreStddev());
-                s.setDouble(11, w.negativeShare());
-                s.addBatch();
+                trends.upsert(TrendWindowTable.Upsert.of(run, w, w.negativeShare()));
             }
-            s.executeBatch();
-        }
+        });
     }
 
     /** Every record of a topic from the start, until {@code done} holds for what was read or the timeout. */

@@ -1,10 +1,8 @@
 package io.finsent.alerting.service;
 
 import static io.finsent.alerting.service.TestSupport.MINUTE;
-import static io.finsent.alerting.service.TestSupport.count;
 import static io.finsent.alerting.service.TestSupport.newAnalyst;
 import static io.finsent.alerting.service.TestSupport.publishWindow;
-import static io.finsent.alerting.service.TestSupport.query;
 import static io.finsent.alerting.service.TestSupport.scored;
 import static io.finsent.alerting.service.TestSupport.subscribe;
 import static io.finsent.alerting.service.TestSupport.unique;
@@ -18,14 +16,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.finsent.alerting.rules.RuleParams;
+import io.finsent.alerting.store.AlertingStore;
+import io.finsent.alerting.store.fixtures.AlertingFixture;
 import io.finsent.common.Topics;
 import io.finsent.local.testing.LocalStackTestResource;
 import io.finsent.local.testing.SharedLocalStack;
@@ -50,12 +51,24 @@ class TrendSinkIntegrationTest {
     private static final String JDBC = SharedLocalStack.get().jdbcUrl();
     private static final String USER = SharedLocalStack.get().jdbcUser();
 
-    private static List<Map<String, Object>> sql(String sql, Object... params) throws Exception {
-        return query(JDBC, USER, sql, params);
+    /** What the sink wrote, read through the store's test fixture. */
+    private static final AlertingFixture DB = AlertingStore.jdbi(JDBC, USER).onDemand(AlertingFixture.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static long windows(String run, String topic) {
+        return DB.windows(topic).stream().filter(w -> run == null || w.runId().equals(run)).count();
     }
 
-    private static long countOf(String sql, Object... params) throws Exception {
-        return count(JDBC, USER, sql, params);
+    private static long statesAt(String run, String topic, long lastWindowStart) {
+        return DB.ruleStates(topic).stream().filter(r -> (run == null || r.runId().equals(run)) && r.lastWindowStart() == lastWindowStart).count();
+    }
+
+    private static String payloadField(AlertingFixture.Notification n, String field) {
+        try {
+            return JSON.readTree(n.payload()).path(field).asText(null);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("outbox payload is not JSON: " + n.payload(), e);
+        }
     }
 
     @Test
@@ -82,17 +95,16 @@ class TrendSinkIntegrationTest {
         // Then windows 0..2 close once stream time passes 3m30s (Kafka Streams checks at most once a second)
         TestSupport.await("three trend rows", Duration.ofSeconds(120), () -> {
             TestSupport.publishScored(BOOTSTRAP, scored(unique(topic + "-closer"), topic, base + 5 * MINUTE, Sentiment.NEUTRAL, 0.1, 0.1));
-            return countOf("SELECT count(*) FROM trend_window WHERE run_id = 'live' AND topic = ?", topic) >= 3;
+            return windows("live", topic) >= 3;
         });
-        List<Map<String, Object>> rows = trendRows(topic);
+        List<AlertingFixture.Window> rows = trendRows(topic);
         assertThat(rows).hasSize(3);
-        assertThat(rows.get(0)).containsEntry("count", 6L).containsEntry("negative", 4L).containsEntry("positive", 2L)
-                .containsEntry("neutral", 0L);
-        assertThat((Double) rows.get(0).get("mean_score")).isCloseTo((4 * -0.85 + 2 * 0.85) / 6, within(1e-6));
-        assertThat((Double) rows.get(0).get("mean_p_negative")).isCloseTo((4 * 0.9 + 2 * 0.05) / 6, within(1e-6));
-        assertThat(rows.get(1)).containsEntry("count", 4L).containsEntry("neutral", 4L);
-        assertThat((Double) rows.get(1).get("score_stddev")).isCloseTo(0, within(1e-9));
-        assertThat(rows.get(2)).containsEntry("count", 1L);
+        assertThat(rows.get(0)).extracting("count", "negative", "positive", "neutral").containsExactly(6L, 4L, 2L, 0L);
+        assertThat(rows.get(0).meanScore()).isCloseTo((4 * -0.85 + 2 * 0.85) / 6, within(1e-6));
+        assertThat(rows.get(0).meanPNegative()).isCloseTo((4 * 0.9 + 2 * 0.05) / 6, within(1e-6));
+        assertThat(rows.get(1)).extracting("count", "neutral").containsExactly(4L, 4L);
+        assertThat(rows.get(1).scoreStddev()).isCloseTo(0, within(1e-9));
+        assertThat(rows.get(2).count()).isEqualTo(1L);
         // The late text is a dead letter of the topology, with its original key
         List<ConsumerRecord<byte[], byte[]>> dlq = TestSupport.readUntil(BOOTSTRAP, Topics.DEAD_LETTERS.name(), Duration.ofSeconds(20),
                 read -> read.stream().anyMatch(r -> r.key() != null && new String(r.key()).equals(topic + "-late")));
@@ -104,7 +116,7 @@ class TrendSinkIntegrationTest {
                 read -> read.stream().filter(r -> r.key() != null && new String(r.key()).startsWith(prefix)).count() >= 3);
         List<ConsumerRecord<byte[], byte[]>> ours = trends.stream().filter(r -> r.key() != null && new String(r.key()).startsWith(prefix)).toList();
         assertThat(ours).hasSize(3);
-        long eventsBefore = countOf("SELECT count(*) FROM alert_event WHERE topic = ?", topic);
+        long eventsBefore = DB.alertEvents(topic).size();
         for (ConsumerRecord<byte[], byte[]> r : ours) {
             TestSupport.publishTrendBytes(BOOTSTRAP, "live", topic, new String(r.key()), r.value());
         }
@@ -112,13 +124,12 @@ class TrendSinkIntegrationTest {
         long marker = base + 10 * MINUTE;
         publishWindow(BOOTSTRAP, window("live", topic, marker, 1, 0));
         TestSupport.await("the marker window", Duration.ofSeconds(30),
-                () -> countOf("SELECT count(*) FROM trend_window WHERE topic = ? AND window_start = ?", topic, Sql.ts(marker)) == 1);
+                () -> DB.windows(topic).stream().filter(w -> w.windowStart().toEpochMilli() == marker).count() == 1);
 
         // Then the rows are exactly as before: nothing counted twice, no alert event added
         assertThat(trendRows(topic).subList(0, 3)).isEqualTo(rows);
-        assertThat(countOf("SELECT count(*) FROM alert_event WHERE topic = ?", topic)).isEqualTo(eventsBefore);
-        assertThat(countOf("SELECT count(*) FROM rule_state WHERE topic = ? AND run_id = 'live' AND last_window_start = ?", topic, marker))
-                .isEqualTo(1);
+        assertThat((long) DB.alertEvents(topic).size()).isEqualTo(eventsBefore);
+        assertThat(statesAt("live", topic, marker)).isEqualTo(1);
     }
 
     @Test
@@ -148,7 +159,7 @@ class TrendSinkIntegrationTest {
             publishWindow(BOOTSTRAP, window(replay, topic, w[0], w[1], w[2]));
         }
         TestSupport.await("ten live windows", Duration.ofSeconds(30),
-                () -> countOf("SELECT count(*) FROM trend_window WHERE run_id = 'live' AND topic = ?", topic) == 10);
+                () -> windows("live", topic) == 10);
         // ... and an analyst whose overrides make a rule set new to the topic: it starts from the stored history
         String overrides = "{\"negativeShareSigmas\": 2.5}";
         long eveSub = subscribe(eve, "{\"topic\": \"" + topic + "\", \"rule_params\": " + overrides + ", \"webhook_url\": \"https://hooks.example.com/eve\"}");
@@ -167,43 +178,41 @@ class TrendSinkIntegrationTest {
             publishWindow(BOOTSTRAP, window(replay, topic, w[0], w[1], w[2]));
         }
         TestSupport.await("twenty windows in both runs", Duration.ofSeconds(30),
-                () -> countOf("SELECT count(*) FROM trend_window WHERE topic = ?", topic) == 40
-                        && countOf("SELECT count(*) FROM rule_state WHERE topic = ? AND last_window_start = ?", topic, base + 19 * MINUTE) == 4);
+                () -> windows(null, topic) == 40 && statesAt(null, topic, base + 19 * MINUTE) == 4);
 
         // Then the negative-share alert went PENDING, FIRING, RESOLVED, under the default rule set
-        List<Map<String, Object>> alerts = sql("SELECT * FROM alert WHERE run_id = 'live' AND topic = ? AND rule_set = 'default'"
-                + " AND rule = 'NEGATIVE_SHARE'", topic);
+        List<AlertingFixture.Alert> alerts = DB.alerts(topic).stream()
+                .filter(a -> a.runId().equals("live") && a.ruleSet().equals("default") && a.rule().equals("NEGATIVE_SHARE")).toList();
         assertThat(alerts).hasSize(1);
-        String alertId = (String) alerts.get(0).get("alert_id");
-        assertThat(alerts.get(0)).containsEntry("state", "RESOLVED");
-        assertThat(sql("SELECT state FROM alert_event WHERE alert_id = ? ORDER BY event_time, id", alertId))
-                .extracting(r -> r.get("state")).containsExactly("PENDING", "FIRING", "RESOLVED");
+        String alertId = alerts.get(0).alertId();
+        assertThat(alerts.get(0).state()).isEqualTo("RESOLVED");
+        assertThat(DB.alertEvents(topic)).filteredOn(e -> e.alertId().equals(alertId))
+                .extracting(AlertingFixture.AlertEvent::state).containsExactly("PENDING", "FIRING", "RESOLVED");
+        List<AlertingFixture.Notification> outbox = DB.notifications();
 
         // ... notified to alice: fired, repeated after 3 minutes of event time (test repeat interval), resolved
-        assertThat(sql("SELECT idempotency_key FROM notification_outbox WHERE subscription_id = ? AND payload->>'alert_id' = ? ORDER BY id",
-                aliceSub, alertId)).extracting(r -> r.get("idempotency_key"))
+        assertThat(outbox).filteredOn(o -> o.subscriptionId() == aliceSub && alertId.equals(payloadField(o, "alert_id")))
+                .extracting(AlertingFixture.Notification::idempotencyKey)
                 .containsExactly(alertId + ":FIRING:" + aliceSub, alertId + ":FIRING:" + aliceSub + ":repeat1", alertId + ":RESOLVED:" + aliceSub);
-        Map<String, Object> fired = sql("SELECT * FROM notification_outbox WHERE idempotency_key = ?", alertId + ":FIRING:" + aliceSub).get(0);
-        assertThat(fired).containsEntry("target", "https://hooks.example.com/alice").containsEntry("status", "pending")
-                .containsEntry("analyst_id", alice.id()).containsEntry("channel", "webhook");
-        assertThat(fired.get("payload").toString()).contains("\"state\": \"FIRING\"").contains("\"topic\": \"" + topic + "\"")
+        AlertingFixture.Notification fired = outbox.stream().filter(o -> o.idempotencyKey().equals(alertId + ":FIRING:" + aliceSub)).findFirst()
+                .orElseThrow();
+        assertThat(fired).extracting("target", "status", "analystId", "channel")
+                .containsExactly("https://hooks.example.com/alice", "pending", alice.id(), "webhook");
+        assertThat(fired.payload()).contains("\"state\": \"FIRING\"").contains("\"topic\": \"" + topic + "\"")
                 .contains("/v1/alerts/" + alertId).contains("NEGATIVE_SHARE firing");
         // ... never to bob (silenced on this topic) nor carol (another topic)
-        assertThat(countOf("SELECT count(*) FROM notification_outbox WHERE subscription_id IN (?, ?) AND payload->>'topic' = ?", bobSub, carolSub,
-                topic)).isZero();
+        assertThat(outbox).filteredOn(o -> (o.subscriptionId() == bobSub || o.subscriptionId() == carolSub) && topic.equals(payloadField(o, "topic")))
+                .isEmpty();
         // ... and eve's rule set, warmed with the ten stored windows, fired too, for her
-        assertThat(countOf("SELECT count(*) FROM alert WHERE run_id = 'live' AND topic = ? AND rule_set = ? AND fired_at IS NOT NULL",
-                topic, eveRuleSet)).isPositive();
-        assertThat(countOf("SELECT count(*) FROM notification_outbox WHERE subscription_id = ? AND idempotency_key LIKE '%:FIRING:%'", eveSub))
-                .isPositive();
-        assertThat(countOf("SELECT count(*) FROM notification_outbox WHERE subscription_id = ? AND payload->>'rule_set' <> ?", eveSub, eveRuleSet))
-                .isZero();
+        assertThat(DB.alerts(topic)).filteredOn(a -> a.runId().equals("live") && a.ruleSet().equals(eveRuleSet) && a.firedAt() != null)
+                .isNotEmpty();
+        assertThat(outbox).filteredOn(o -> o.subscriptionId() == eveSub && o.idempotencyKey().contains(":FIRING:")).isNotEmpty();
+        assertThat(outbox).filteredOn(o -> o.subscriptionId() == eveSub && !eveRuleSet.equals(payloadField(o, "rule_set"))).isEmpty();
 
         // The replay recorded the same alert lifecycle, and notified nobody
-        assertThat(sql("SELECT e.state FROM alert_event e JOIN alert a USING (alert_id) WHERE a.run_id = ? AND a.topic = ?"
-                + " AND a.rule = 'NEGATIVE_SHARE' AND a.rule_set = 'default' ORDER BY e.event_time, e.id", replay, topic))
-                .extracting(r -> r.get("state")).containsExactly("PENDING", "FIRING", "RESOLVED");
-        assertThat(countOf("SELECT count(*) FROM notification_outbox WHERE payload->>'run_id' = ?", replay)).isZero();
+        assertThat(DB.alertEvents(topic)).filteredOn(e -> e.runId().equals(replay) && e.rule().equals("NEGATIVE_SHARE") && e.ruleSet().equals("default"))
+                .extracting(AlertingFixture.AlertEvent::state).containsExactly("PENDING", "FIRING", "RESOLVED");
+        assertThat(DB.notifications()).filteredOn(o -> replay.equals(payloadField(o, "run_id"))).isEmpty();
 
         // The live changes were published to alert.events, the replay's were not
         List<AlertEvent> events = TestSupport.readUntil(BOOTSTRAP, Topics.ALERT_EVENTS.name(), Duration.ofSeconds(20),
@@ -225,7 +234,7 @@ class TrendSinkIntegrationTest {
         publishWindow(BOOTSTRAP, window("live", topic, start, 7, 1));
 
         TestSupport.await("the window after the garbage", Duration.ofSeconds(30),
-                () -> countOf("SELECT count(*) FROM trend_window WHERE topic = ?", topic) == 1);
+                () -> windows(null, topic) == 1);
         List<ConsumerRecord<byte[], byte[]>> dlq = TestSupport.readUntil(BOOTSTRAP, Topics.DEAD_LETTERS.name(), Duration.ofSeconds(20),
                 read -> read.stream().anyMatch(r -> r.key() != null && new String(r.key()).equals(key)));
         DeadLetter letter = dlq.stream().filter(r -> r.key() != null && new String(r.key()).equals(key))
@@ -234,11 +243,11 @@ class TrendSinkIntegrationTest {
         assertThat(letter.getOriginalTopic()).isEqualTo(Topics.TOPIC_TRENDS.name());
         assertThat(letter.getOriginalValue()).isEqualTo(ByteBuffer.wrap(garbage));
         assertThat(letter.getReason()).isNotBlank();
-        assertThat(sql("SELECT count FROM trend_window WHERE topic = ?", topic).get(0)).containsEntry("count", 7L);
+        assertThat(DB.windows(topic).get(0).count()).isEqualTo(7L);
     }
 
-    private static List<Map<String, Object>> trendRows(String topic) throws Exception {
-        return sql("SELECT window_start, window_size_ms, count, negative, neutral, positive, mean_score, score_stddev, mean_p_negative"
-                + " FROM trend_window WHERE run_id = 'live' AND topic = ? ORDER BY window_start", topic);
+    /** The topic's live windows (one size here), by start. */
+    private static List<AlertingFixture.Window> trendRows(String topic) {
+        return DB.windows(topic).stream().filter(w -> w.runId().equals("live")).toList();
     }
 }

@@ -1,14 +1,10 @@
 package io.finsent.alerting.service.sink;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jdbi.v3.core.Handle;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,6 +12,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.finsent.alerting.rules.AlertTransition;
 import io.finsent.alerting.service.AlertingConfig;
 import io.finsent.alerting.service.Severities;
+import io.finsent.alerting.store.OutboxTable;
+import io.finsent.alerting.store.SubscriptionTable;
 import io.finsent.schema.AlertState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,25 +28,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 public class AlertNotifier {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static final String MATCHING_SUBSCRIPTIONS = """
-            SELECT s.id, s.analyst_id, s.webhook_url, a.name
-              FROM subscription s JOIN analyst a ON a.id = s.analyst_id AND a.deleted_at IS NULL
-             WHERE s.deleted_at IS NULL AND s.enabled AND s.webhook_url IS NOT NULL
-               AND (s.topic = ? OR s.topic = '*') AND s.rule_set = ? AND s.min_severity = ANY (?)
-               AND NOT EXISTS (SELECT 1 FROM silence x
-                                WHERE x.analyst_id = s.analyst_id AND x.expired_at IS NULL
-                                  AND x.starts_at <= now() AND now() < x.ends_at
-                                  AND x.topic IN ('*', ?) AND x.rule IN ('*', ?) AND x.rule_set IN ('*', ?)
-                                  AND x.severity IN ('*', ?))
-             ORDER BY s.id
-            """;
-
-    private static final String INSERT_OUTBOX = """
-            INSERT INTO notification_outbox (idempotency_key, analyst_id, subscription_id, channel, target, payload)
-            VALUES (?, ?, ?, 'webhook', ?, ?::jsonb)
-            ON CONFLICT (idempotency_key) DO NOTHING
-            """;
 
     private final String dashboardUrl;
     private final Counter enqueued;
@@ -65,36 +44,16 @@ public class AlertNotifier {
      * @param repeat 0 for the change itself, n for the n-th repeat of a still-firing alert
      * @return the rows written (0 when every match was already enqueued, silenced or absent)
      */
-    public int enqueue(Connection c, AlertTransition t, int repeat) throws SQLException {
+    public int enqueue(Handle h, AlertTransition t, int repeat) {
         if (t.state() == AlertState.PENDING) {
             return 0;
         }
-        List<Object[]> targets = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement(MATCHING_SUBSCRIPTIONS)) {
-            s.setString(1, t.topic());
-            s.setString(2, t.ruleSetId());
-            s.setArray(3, c.createArrayOf("text", Severities.atOrBelow(t.severity()).toArray()));
-            s.setString(4, t.topic());
-            s.setString(5, t.rule().name());
-            s.setString(6, t.ruleSetId());
-            s.setString(7, t.severity().name());
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    targets.add(new Object[] {rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4)});
-                }
-            }
-        }
+        OutboxTable outbox = h.attach(OutboxTable.class);
         int written = 0;
-        try (PreparedStatement insert = c.prepareStatement(INSERT_OUTBOX)) {
-            for (Object[] target : targets) {
-                long subscriptionId = (Long) target[0];
-                insert.setString(1, idempotencyKey(t, subscriptionId, repeat));
-                insert.setLong(2, (Long) target[1]);
-                insert.setLong(3, subscriptionId);
-                insert.setString(4, (String) target[2]);
-                insert.setString(5, payload(t, subscriptionId, (String) target[3], repeat));
-                written += insert.executeUpdate();
-            }
+        for (SubscriptionTable.WebhookTarget target : h.attach(SubscriptionTable.class).webhookTargets(t.topic(), t.ruleSetId(), t.rule().name(),
+                t.severity().name(), Severities.atOrBelow(t.severity()).toArray(String[]::new))) {
+            written += outbox.enqueueWebhook(idempotencyKey(t, target.subscriptionId(), repeat), target.analystId(), target.subscriptionId(),
+                    target.webhookUrl(), payload(t, target.subscriptionId(), target.analyst(), repeat));
         }
         enqueued.increment(written);
         return written;
