@@ -3,6 +3,8 @@ package io.finsent.notify;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.finsent.common.Backoff;
+
 /**
  * How {@link OutboxDispatcher} works through the outbox.
  *
@@ -26,9 +28,10 @@ public record OutboxSettings(int batchSize, int maxAttempts, Duration backoffBas
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
         }
-        if (backoffBase.isNegative() || backoffBase.isZero() || backoffMax.compareTo(backoffBase) < 0) {
-            throw new IllegalArgumentException("backoffBase must be positive and no longer than backoffMax (" + backoffBase
-                    + ", " + backoffMax + ")");
+        try {
+            new Backoff(backoffBase, backoffMax);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("backoffBase and backoffMax: " + e.getMessage(), e);
         }
         if (requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("requestTimeout must be positive, was " + requestTimeout);
@@ -43,18 +46,17 @@ public record OutboxSettings(int batchSize, int maxAttempts, Duration backoffBas
         return new OutboxSettings(50, 10, Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofSeconds(10), 256 * 1024);
     }
 
+    /** The retry waits: {@code backoffBase} doubling up to {@code backoffMax}. */
+    public Backoff backoff() {
+        return new Backoff(backoffBase, backoffMax);
+    }
+
     /**
      * The delay after failed attempt number {@code attempt} (1-based): {@code d = min(backoffMax,
      * backoffBase * 2^(attempt-1))}, then a uniformly random point in {@code [d/2, d]} given
      * {@code random} in {@code [0, 1)}.
      */
     Duration retryDelay(int attempt, double random) {
-        long baseMillis = backoffBase.toMillis();
-        long maxMillis = backoffMax.toMillis();
-        int doublings = Math.max(0, Math.min(attempt - 1, 40));
-        double raw = baseMillis * Math.pow(2, doublings);
-        long capped = (long) Math.min(raw, maxMillis);
-        long half = capped / 2;
-        return Duration.ofMillis(half + (long) ((capped - half) * random));
+        return backoff().jittered(attempt, random);
     }
 }

@@ -36,6 +36,7 @@ import com.rometools.rome.io.FeedException;
 import com.rometools.rome.io.SyndFeedInput;
 import com.rometools.rome.io.XmlReader;
 
+import io.finsent.common.Backoff;
 import io.finsent.ingest.DeadLetters;
 import io.finsent.ingest.IncomingItem;
 import io.finsent.ingest.ItemValidation;
@@ -171,11 +172,7 @@ public class FeedPoller {
         feed.failures++;
         feed.lastError = clock.instant();
         feed.lastErrorReason = reason;
-        long factor = 1L << Math.min(20, feed.failures - 1);
-        Duration backoff = config.backoffBase().multipliedBy(factor);
-        if (backoff.compareTo(config.backoffMax()) > 0) {
-            backoff = config.backoffMax();
-        }
+        Duration backoff = new Backoff(config.backoffBase(), config.backoffMax()).delay(feed.failures);
         feed.nextPoll = started.plus(backoff);
         LOG.warnf("feed %s failed (%d in a row; next try in %d s): %s", FeedFetcher.redacted(feed.uri), feed.failures, backoff.toSeconds(), reason);
     }

@@ -28,6 +28,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
+import io.finsent.common.Backoff;
 import io.finsent.common.KafkaClientSettings;
 import io.finsent.alerting.rules.AlertTransition;
 import io.finsent.alerting.service.AlertingConfig;
@@ -71,7 +72,9 @@ public class TrendSink {
     private volatile Throwable crash;
 
     private long retryAt;
-    private long backoffMs;
+    private final Backoff backoff;
+    /** PostgreSQL or Kafka failures in a row, for the backoff. */
+    private int failures;
     /** Positions this sink committed per partition (on the sink's thread only). */
     private final Map<TopicPartition, Long> committedPositions = new HashMap<>();
 
@@ -81,7 +84,7 @@ public class TrendSink {
         this.producer = producer;
         this.config = config.sink();
         this.kafka = kafka;
-        this.backoffMs = this.config.backoffInitial().toMillis();
+        this.backoff = new Backoff(this.config.backoffInitial(), this.config.backoffMax());
         this.deadLetters = Counter.builder("finsent.alerting.sink.dead.letters").description("trend records sent to text.dlq")
                 .register(registry);
         Gauge.builder("finsent.alerting.sink.lag", lag, AtomicLong::get).description("trend records not yet written to PostgreSQL")
@@ -194,8 +197,7 @@ public class TrendSink {
                 if (!process(record)) {
                     commit(c, done);
                     rewindAndPause(c, records, done);
-                    retryAt = System.currentTimeMillis() + backoffMs;
-                    backoffMs = Math.min(backoffMs * 2, config.backoffMax().toMillis());
+                    retryAt = System.currentTimeMillis() + backoff.delay(++failures).toMillis();
                     return;
                 }
                 done.put(partition, new OffsetAndMetadata(record.offset() + 1));
@@ -244,7 +246,7 @@ public class TrendSink {
             LOG.info("PostgreSQL is back; the trend sink goes on");
         }
         databaseProblem = null;
-        backoffMs = config.backoffInitial().toMillis();
+        failures = 0;
         return true;
     }
 
