@@ -2,16 +2,11 @@ package io.finsent.replay;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
@@ -25,7 +20,6 @@ import io.finsent.alerting.trends.EndOfInput;
 import io.finsent.alerting.trends.TrendSettings;
 import io.finsent.alerting.trends.TrendTopology;
 import io.finsent.common.KafkaConnection;
-import io.finsent.common.Topics;
 import io.finsent.encoder.Encoder;
 import io.finsent.encoder.EncoderOptions;
 import io.finsent.scoring.EncoderTextScorer;
@@ -99,89 +93,48 @@ public final class Replay {
         KafkaConnection kafka = options.kafka();
         try (Admin admin = Kafka.admin(kafka)) {
             Kafka.checkReachable(admin, options.bootstrapServers());
-            int partitions = Kafka.partitionsOf(admin, Topics.SCORED_TEXT.name(), 6);
-            boolean fromFiles = !options.files().isEmpty();
-            String source = fromFiles ? RunTopics.raw(run) : options.sourceTopic();
-            if (!fromFiles && !Kafka.exists(admin, source)) {
-                throw new ReplayException("the source topic " + source + " does not exist on " + options.bootstrapServers());
-            }
-            List<NewTopic> own = new ArrayList<>(List.of(runTopic(RunTopics.scored(run), partitions), runTopic(RunTopics.deadLetters(run), 1)));
-            boolean stagingNeeded = false;
-            if (fromFiles) {
-                stagingNeeded = !Kafka.exists(admin, source);
-                own.add(runTopic(source, partitions));
-            }
-            Kafka.create(admin, own);
-
-            String scorerGroup = RunTopics.scorerApplication(run);
-            Map<TopicPartition, Long> committed = Kafka.committed(admin, scorerGroup);
-            boolean resumed = !committed.isEmpty();
-            long staged = 0;
-            if (stagingNeeded) {
-                if (resumed) {
-                    throw new ReplayException("run " + run + " has lost its raw topic; delete it (./monitor replay delete " + run + ") and start again");
-                }
-                listener.phase("staging " + options.files().size() + " archive file(s) into " + source);
-                staged = ArchiveStaging.stage(options.files(), source, RunTopics.deadLetters(run), kafka, options.from(), options.to());
-            } else if (fromFiles && !resumed && Kafka.endOffsets(kafka, source).values().stream().mapToLong(Long::longValue).sum() > 0) {
-                throw new ReplayException("run " + run + " was stopped while staging its archive files; delete it (./monitor replay delete " + run
-                        + ") and start again");
-            }
-
-            Map<TopicPartition, Long> firsts = Kafka.offsetsAt(kafka, source, options.from());
-            if (!resumed) {
-                Kafka.setCommitted(admin, scorerGroup, firsts);
-                committed = firsts;
-            }
-            Map<TopicPartition, Long> ends = Kafka.endOffsets(kafka, source);
-            if (resumed) {
-                // The end of the range is fixed at the first start, saved as the group's commit metadata would be fragile: a resumed run
-                // reads to the current end, and texts after 'to' are skipped anyway.
-                listener.phase("resuming run " + run + " from its committed offsets");
-            }
-            long total = 0;
-            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-                total += Math.max(0, end.getValue() - firsts.getOrDefault(end.getKey(), end.getValue()));
-            }
+            ReplayInput input = ReplayInput.prepare(admin, options, listener);
 
             // As the scorer runs it: one intra-op thread per call, ScorerSettings' encoder threads of calls at once.
             try (Encoder opened = sharedEncoder != null ? null
                     : Encoder.open(options.model(), EncoderOptions.defaults().withPaddingMultiple(1).withIntraOpThreads(1))) {
-                TextScorer scorer = new EncoderTextScorer(sharedEncoder != null ? sharedEncoder : opened);
                 ScorerMetrics metrics = new ScorerMetrics(new SimpleMeterRegistry());
-                ScorerSettings settings = new ScorerSettings(options.maxBatch(), Math.max(ScorerSettings.defaults().tokenBudget(), options.maxBatch() * 64),
-                        ScorerSettings.defaults().maxWait(), ScorerSettings.defaults().maxTextChars());
-                ScorerRoute route = new ScorerRoute(source, RunTopics.scored(run), RunTopics.deadLetters(run), options.from(), options.to());
-                TrendSettings trendSettings = options.trendSettings();
-                long scoringStarted;
-                double scoringSeconds;
-                try (Apps apps = new Apps()) {
-                    KafkaStreams scorerApp = apps.start(ScorerTopology.build(settings, route, scorer, metrics), streamsConfig(options, scorerGroup, "scorer"));
-                    KafkaStreams trendApp = apps.start(TrendTopology.build(trendSettings), streamsConfig(options, RunTopics.trendApplication(run), "trends"));
-                    listener.phase("scoring " + total + " records of " + source + " from " + options.from() + " to " + options.to());
-                    scoringStarted = System.nanoTime();
-                    awaitScored(admin, scorerApp, scorerGroup, ends, firsts, total, apps);
-                    scoringSeconds = (System.nanoTime() - scoringStarted) / 1e9;
-                    apps.close(scorerApp); // commits the last scored texts
-
-                    listener.phase("closing the last trend windows");
-                    Instant watermark = EndOfInput.timestamp(options.to(), trendSettings);
-                    Kafka.writeMarkers(kafka, RunTopics.scored(run), watermark);
-                    awaitTrends(admin, trendApp, apps);
-                }
+                double scoringSeconds = runTopologies(admin, input, new EncoderTextScorer(sharedEncoder != null ? sharedEncoder : opened), metrics);
                 long windows = TrendRecords.read(kafka, run, null, null).size();
                 long[] dead = DeadLetterCounts.count(kafka, RunTopics.deadLetters(run), null, null);
                 long rows = options.jdbcUrl() == null ? -1 : awaitRows(run, windows);
-                return new ReplayReport(run, options.from(), options.to(), fromFiles ? String.join(",", options.files().stream().map(Path::toString).toList())
-                        : source, resumed, staged, total, metrics.textsScored(), dead[0], dead[1], windows, rows, (System.nanoTime() - started) / 1e9,
-                        scoringSeconds <= 0 ? 0 : metrics.textsScored() / scoringSeconds);
+                return new ReplayReport(run, options.from(), options.to(), input.fromFiles() ? String.join(",", options.files().stream().map(Path::toString).toList())
+                        : input.source(), input.resumed(), input.staged(), input.total(), metrics.textsScored(), dead[0], dead[1], windows, rows,
+                        (System.nanoTime() - started) / 1e9, scoringSeconds <= 0 ? 0 : metrics.textsScored() / scoringSeconds);
             }
         }
     }
 
-    private static NewTopic runTopic(String name, int partitions) {
-        // Records keep their event time, often years old: kept by size, never by age (as text.raw).
-        return new NewTopic(name, partitions, (short) -1).configs(Map.of("retention.ms", "-1", "retention.bytes", "10737418240"));
+    /**
+     * Runs the scoring and trend topologies until every text of the input is scored and every trend window it makes is closed.
+     *
+     * @return the seconds spent scoring
+     */
+    private double runTopologies(Admin admin, ReplayInput input, TextScorer scorer, ScorerMetrics metrics) throws InterruptedException {
+        String run = options.runId();
+        ScorerSettings settings = new ScorerSettings(options.maxBatch(), Math.max(ScorerSettings.defaults().tokenBudget(), options.maxBatch() * 64),
+                ScorerSettings.defaults().maxWait(), ScorerSettings.defaults().maxTextChars());
+        ScorerRoute route = new ScorerRoute(input.source(), RunTopics.scored(run), RunTopics.deadLetters(run), options.from(), options.to());
+        TrendSettings trendSettings = options.trendSettings();
+        try (StreamsApps apps = new StreamsApps()) {
+            KafkaStreams scorerApp = apps.start(ScorerTopology.build(settings, route, scorer, metrics), streamsConfig(options, input.scorerGroup(), "scorer"));
+            KafkaStreams trendApp = apps.start(TrendTopology.build(trendSettings), streamsConfig(options, RunTopics.trendApplication(run), "trends"));
+            listener.phase("scoring " + input.total() + " records of " + input.source() + " from " + options.from() + " to " + options.to());
+            long scoringStarted = System.nanoTime();
+            awaitScored(admin, scorerApp, input, apps);
+            double scoringSeconds = (System.nanoTime() - scoringStarted) / 1e9;
+            apps.close(scorerApp); // commits the last scored texts
+
+            listener.phase("closing the last trend windows");
+            Kafka.writeMarkers(options.kafka(), RunTopics.scored(run), EndOfInput.timestamp(options.to(), trendSettings));
+            awaitTrends(admin, trendApp, apps);
+            return scoringSeconds;
+        }
     }
 
     /** The client settings go in at the top level: Kafka Streams hands them to its consumers, producers and admin client. */
@@ -202,11 +155,12 @@ public final class Replay {
         return props;
     }
 
-    private void awaitScored(Admin admin, KafkaStreams scorerApp, String group, Map<TopicPartition, Long> ends, Map<TopicPartition, Long> firsts,
-                             long total, Apps apps) throws InterruptedException {
+    private void awaitScored(Admin admin, KafkaStreams scorerApp, ReplayInput input, StreamsApps apps) throws InterruptedException {
+        Map<TopicPartition, Long> ends = input.ends();
+        Map<TopicPartition, Long> firsts = input.firsts();
         while (true) {
             checkRunning(apps);
-            Map<TopicPartition, Long> committed = Kafka.committed(admin, group);
+            Map<TopicPartition, Long> committed = Kafka.committed(admin, input.scorerGroup());
             long done = 0;
             boolean reached = true;
             for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
@@ -214,7 +168,7 @@ public final class Replay {
                 done += Math.max(0, Math.min(at, end.getValue()) - firsts.getOrDefault(end.getKey(), end.getValue()));
                 reached &= at >= end.getValue();
             }
-            listener.progress(done, total);
+            listener.progress(done, input.total());
             if (reached && pendingTexts(scorerApp) == 0) {
                 return;
             }
@@ -243,7 +197,7 @@ public final class Replay {
         }
     }
 
-    private void awaitTrends(Admin admin, KafkaStreams trendApp, Apps apps) throws InterruptedException {
+    private void awaitTrends(Admin admin, KafkaStreams trendApp, StreamsApps apps) throws InterruptedException {
         String group = RunTopics.trendApplication(options.runId());
         String repartition = group + "-" + TrendTopology.BY_TOPIC + "-repartition";
         Map<TopicPartition, Long> scoredEnds = Kafka.endOffsets(options.kafka(), RunTopics.scored(options.runId()));
@@ -270,12 +224,12 @@ public final class Replay {
         return true;
     }
 
-    private void checkRunning(Apps apps) throws InterruptedException {
+    private void checkRunning(StreamsApps apps) throws InterruptedException {
         if (cancelled.get() || Thread.currentThread().isInterrupted()) {
             throw new ReplayCancelledException("replay " + options.runId() + " stopped; its offsets and state are committed: run the same command"
                     + " (same --run-id) to resume");
         }
-        Throwable failure = apps.failure.get();
+        Throwable failure = apps.failure();
         if (failure != null) {
             throw new ReplayException("replay " + options.runId() + " failed: " + failure, failure);
         }
@@ -297,40 +251,5 @@ public final class Replay {
             Thread.sleep(500);
         }
         return rows;
-    }
-
-    /** The run's Kafka Streams applications: closed (cleanly, committing) in reverse order; the first failure is kept. */
-    private static final class Apps implements AutoCloseable {
-        private final List<KafkaStreams> running = new ArrayList<>();
-        private final AtomicReference<Throwable> failure = new AtomicReference<>();
-
-        KafkaStreams start(org.apache.kafka.streams.Topology topology, Properties config) {
-            KafkaStreams streams = new KafkaStreams(topology, config);
-            streams.setUncaughtExceptionHandler(e -> {
-                failure.compareAndSet(null, e);
-                return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-            });
-            running.add(streams);
-            streams.start();
-            return streams;
-        }
-
-        void close(KafkaStreams streams) {
-            closeLeavingGroup(streams);
-            running.remove(streams);
-        }
-
-        @Override
-        public void close() {
-            for (int i = running.size() - 1; i >= 0; i--) {
-                closeLeavingGroup(running.get(i));
-            }
-            running.clear();
-        }
-
-        /** Leaves the group at once (Kafka Streams stays in it until the session times out by default), so a delete can follow. */
-        private static void closeLeavingGroup(KafkaStreams streams) {
-            streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(60)).leaveGroup(true));
-        }
     }
 }

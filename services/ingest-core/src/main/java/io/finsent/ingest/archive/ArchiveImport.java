@@ -7,11 +7,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -19,18 +17,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import io.finsent.common.KafkaConnection;
@@ -147,7 +134,7 @@ public final class ArchiveImport {
             // Fail on a missing file or an unreadable header before publishing anything.
             ArchiveReader.open(file, formatOf(file), options.maxRowBytes()).close();
         }
-        try (Run run = options.dryRun() ? new Run(null, null) : openRun(files)) {
+        try (Run run = options.dryRun() ? new Run(null, null, -1) : openRun(files)) {
             RateLimit rate = new RateLimit(options.rowsPerSecond());
             for (Path file : files) {
                 try (ArchiveReader reader = ArchiveReader.open(file, formatOf(file), options.maxRowBytes())) {
@@ -183,20 +170,19 @@ public final class ArchiveImport {
         String transactionalId = "finsent-import-" + ItemIds.ofBytes(files.stream().map(f -> f.toAbsolutePath().normalize().toString())
                 .sorted().reduce((a, b) -> a + "\n" + b).orElse("").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         PublishedKeys keys = new PublishedKeys(options.kafka(), List.of(Topics.RAW_TEXT.name(), Topics.DEAD_LETTERS.name()));
-        Run run = new Run(keys, transactionalId);
+        // A broker that is not there at all is reported sooner than one that goes away mid-import.
+        TransactionalImportProducer producer = new TransactionalImportProducer(options, transactionalId,
+                options.brokerWait().compareTo(FIRST_CONNECT_WAIT) < 0 ? options.brokerWait() : FIRST_CONNECT_WAIT);
         boolean ok = false;
         try {
-            // Fencing first completes or aborts whatever an earlier, killed run of these files left open.
-            // A broker that is not there at all is reported sooner than one that goes away mid-import.
-            run.producer = run.initProducer(options.brokerWait().compareTo(FIRST_CONNECT_WAIT) < 0 ? options.brokerWait() : FIRST_CONNECT_WAIT);
-            run.retentionMs = retentionOf(Topics.RAW_TEXT.name());
+            Run run = new Run(keys, producer, retentionOf(Topics.RAW_TEXT.name()));
             keys.catchUp(options.brokerWait());
             LOG.infof("import %s: %d keys already in %s and %s", transactionalId, keys.size(), Topics.RAW_TEXT.name(), Topics.DEAD_LETTERS.name());
             ok = true;
             return run;
         } finally {
             if (!ok) {
-                run.close();
+                producer.close();
             }
         }
     }
@@ -217,15 +203,14 @@ public final class ArchiveImport {
         }
     }
 
-    /** One import's state: the counts, the batch being built, and the producer. */
+    /** One import's counts and the batch being built; a dry run has no keys and no producer. */
     private final class Run implements AutoCloseable {
         final PublishedKeys keys;
-        final String transactionalId;
+        final TransactionalImportProducer producer;
+        final long retentionMs;
         final Set<String> seen = new HashSet<>();
-        final List<ProducerRecord<byte[], byte[]>> batch = new ArrayList<>();
-        final List<String> batchKeys = new ArrayList<>();
+        final ImportBatch batch = new ImportBatch();
         final List<RowError> errors = new ArrayList<>();
-        KafkaProducer<byte[], byte[]> producer;
         long valid;
         long invalid;
         long duplicates;
@@ -234,13 +219,13 @@ public final class ArchiveImport {
         long blankLines;
         long published;
         int recoveries;
-        int batchRaw;
-        long retentionMs = -1;
         long olderThanRetention;
 
-        Run(PublishedKeys keys, String transactionalId) {
+        /** @param retentionMs the raw topic's retention (-1: unlimited or unknown) */
+        Run(PublishedKeys keys, TransactionalImportProducer producer, long retentionMs) {
             this.keys = keys;
-            this.transactionalId = transactionalId;
+            this.producer = producer;
+            this.retentionMs = retentionMs;
         }
 
         void accept(Path file, ArchiveRow row) {
@@ -271,10 +256,8 @@ public final class ArchiveImport {
                 olderThanRetention++;
             }
             byte[] value = Topics.RAW_TEXT.valueSerde().serializer().serialize(Topics.RAW_TEXT.name(), item);
-            batch.add(new ProducerRecord<>(Topics.RAW_TEXT.name(), null, item.getPublishedAt().toEpochMilli(),
-                    Topics.RAW_TEXT.keySerde().serializer().serialize(Topics.RAW_TEXT.name(), item.getId()), value));
-            batchKeys.add(item.getId());
-            batchRaw++;
+            batch.addRawText(new ProducerRecord<>(Topics.RAW_TEXT.name(), null, item.getPublishedAt().toEpochMilli(),
+                    Topics.RAW_TEXT.keySerde().serializer().serialize(Topics.RAW_TEXT.name(), item.getId()), value), item.getId());
             LOG.tracef("%s line %d: %s", source, row.line(), item.getId());
         }
 
@@ -292,144 +275,35 @@ public final class ArchiveImport {
             }
             DeadLetter letter = DeadLetters.of(DeadLetters.STAGE_ARCHIVE, "line " + row.line() + ": " + reason, file.toString(),
                     row.original(), clock.instant());
-            batch.add(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), null,
+            batch.addDeadLetter(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), null,
                     Topics.DEAD_LETTERS.keySerde().serializer().serialize(Topics.DEAD_LETTERS.name(), key),
-                    Topics.DEAD_LETTERS.valueSerde().serializer().serialize(Topics.DEAD_LETTERS.name(), letter)));
-            batchKeys.add(key);
+                    Topics.DEAD_LETTERS.valueSerde().serializer().serialize(Topics.DEAD_LETTERS.name(), letter)), key);
         }
 
-        /** Publishes the batch in one transaction; after a failure, waits for the broker and publishes what did not commit. */
+        /** Publishes the batch in one transaction (a dry run drops it); a failed one is recovered by the producer. */
         void flush(Progress progress) throws InterruptedException {
             if (batch.isEmpty()) {
                 return;
             }
             if (keys == null) {
                 batch.clear();
-                batchKeys.clear();
                 return;
             }
-            int raw = batchRaw;
-            int dead = batch.size() - raw;
-            long giveUpAt = System.nanoTime() + options.brokerWait().toNanos();
-            while (true) {
-                try {
-                    send();
-                    break;
-                } catch (ProducerFencedException | InvalidProducerEpochException e) {
-                    throw new ArchiveImportException("another import of the same files took over (transactional id " + transactionalId
-                            + "); let it finish, or stop it and run this one again", e);
-                } catch (AuthorizationException | UnsupportedVersionException | RecordTooLargeException | SerializationException e) {
-                    throw new ArchiveImportException("the broker refused the batch: " + e.getMessage(), e);
-                } catch (KafkaException e) {
-                    recoveries++;
-                    String reason = e.getMessage() + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : "");
-                    if (System.nanoTime() > giveUpAt) {
-                        throw new ArchiveImportException("a batch kept failing for " + options.brokerWait().toSeconds() + " s, the last time with: "
-                                + reason + "; a later run of the same command resumes where this one stopped", e);
-                    }
-                    LOG.warnf("import %s: a transaction failed (%s); waiting for the broker to resume", transactionalId, reason);
-                    progress.recovering(reason);
-                    recover();
-                    if (batch.isEmpty()) {
-                        break;
-                    }
-                }
-            }
+            long raw = batch.rawTexts();
+            long dead = batch.deadLetters();
+            recoveries += producer.publish(batch, keys, progress);
             published += raw;
             deadLettered += dead;
-            for (String key : batchKeys) {
+            for (String key : batch.keys()) {
                 keys.add(key);
             }
             batch.clear();
-            batchKeys.clear();
-            batchRaw = 0;
-        }
-
-        private void send() {
-            AtomicReference<Exception> failed = new AtomicReference<>();
-            producer.beginTransaction();
-            for (ProducerRecord<byte[], byte[]> record : batch) {
-                producer.send(record, (metadata, e) -> {
-                    if (e != null) {
-                        failed.compareAndSet(null, e);
-                    }
-                });
-            }
-            producer.commitTransaction();
-            if (failed.get() != null) {
-                // commitTransaction throws when a send failed; this is a second line of defence.
-                throw new KafkaException("a record of the batch was not written: " + failed.get().getMessage(), failed.get());
-            }
-        }
-
-        /**
-         * A new producer with the same transactional id fences the old one, which completes or aborts its
-         * open transaction; reading on from the last read position then shows what that transaction
-         * committed. The batch keeps only what did not commit.
-         */
-        private void recover() throws InterruptedException {
-            producer.close(Duration.ZERO);
-            producer = initProducer();
-            keys.catchUp(options.brokerWait());
-            List<ProducerRecord<byte[], byte[]>> rest = new ArrayList<>();
-            List<String> restKeys = new ArrayList<>();
-            for (int i = 0; i < batch.size(); i++) {
-                if (!keys.contains(batchKeys.get(i))) {
-                    rest.add(batch.get(i));
-                    restKeys.add(batchKeys.get(i));
-                }
-            }
-            LOG.infof("import %s: the broker is back; %d of %d records of the failed batch had committed", transactionalId,
-                    batch.size() - rest.size(), batch.size());
-            batch.clear();
-            batch.addAll(rest);
-            batchKeys.clear();
-            batchKeys.addAll(restKeys);
-        }
-
-        KafkaProducer<byte[], byte[]> initProducer() throws InterruptedException {
-            return initProducer(options.brokerWait());
-        }
-
-        KafkaProducer<byte[], byte[]> initProducer(Duration wait) throws InterruptedException {
-            long deadline = System.nanoTime() + wait.toNanos();
-            KafkaException last = null;
-            while (System.nanoTime() < deadline) {
-                KafkaProducer<byte[], byte[]> candidate = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
-                try {
-                    candidate.initTransactions();
-                    return candidate;
-                } catch (KafkaException e) {
-                    last = e;
-                    candidate.close(Duration.ZERO);
-                    Thread.sleep(500);
-                }
-            }
-            throw new ArchiveImportException("the broker at " + options.bootstrapServers() + " did not answer within "
-                    + wait.toSeconds() + " s (" + (last == null ? "no attempt" : last.getMessage())
-                    + "); start it (./monitor up) or pass --bootstrap-servers; a later run of the same command resumes where this one stopped", last);
-        }
-
-        private Properties producerConfig() {
-            Properties p = new Properties();
-            p.putAll(options.kafka().producer());
-            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-            p.put(ProducerConfig.ACKS_CONFIG, "all");
-            p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-            p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-            // Short timeouts: a dead broker shows within seconds, and recover() takes over from there.
-            p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
-            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "15000");
-            p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "60000");
-            return p;
         }
 
         @Override
         public void close() {
             if (producer != null) {
-                producer.close(Duration.ofSeconds(5));
+                producer.close();
             }
         }
     }

@@ -1,0 +1,71 @@
+package io.finsent.ingest.archive;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** The records of one import transaction, each with its key (an item id or a dead letter's key), raw texts and dead letters counted apart. */
+final class ImportBatch {
+
+    private final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    private final List<String> keys = new ArrayList<>();
+    private final List<Boolean> raw = new ArrayList<>();
+
+    void addRawText(ProducerRecord<byte[], byte[]> record, String key) {
+        add(record, key, true);
+    }
+
+    void addDeadLetter(ProducerRecord<byte[], byte[]> record, String key) {
+        add(record, key, false);
+    }
+
+    private void add(ProducerRecord<byte[], byte[]> record, String key, boolean isRaw) {
+        records.add(record);
+        keys.add(key);
+        raw.add(isRaw);
+    }
+
+    List<ProducerRecord<byte[], byte[]>> records() {
+        return records;
+    }
+
+    List<String> keys() {
+        return keys;
+    }
+
+    int size() {
+        return records.size();
+    }
+
+    boolean isEmpty() {
+        return records.isEmpty();
+    }
+
+    long rawTexts() {
+        return raw.stream().filter(r -> r).count();
+    }
+
+    long deadLetters() {
+        return size() - rawTexts();
+    }
+
+    /** Drops what {@code published} already holds (what a failed transaction committed after all). @return records dropped */
+    int dropPublished(PublishedKeys published) {
+        int before = size();
+        for (int i = size() - 1; i >= 0; i--) {
+            if (published.contains(keys.get(i))) {
+                records.remove(i);
+                keys.remove(i);
+                raw.remove(i);
+            }
+        }
+        return before - size();
+    }
+
+    void clear() {
+        records.clear();
+        keys.clear();
+        raw.clear();
+    }
+}
