@@ -1,4 +1,4 @@
-package io.finsent.encoder.bench;
+package io.finsent.bench.encoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

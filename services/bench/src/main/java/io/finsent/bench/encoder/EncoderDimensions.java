@@ -1,4 +1,4 @@
-package io.finsent.encoder.bench;
+package io.finsent.bench.encoder;
 
 import io.finsent.encoder.ModelDirectoryException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.finsent.encoder.bench;
+package io.finsent.bench.encoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

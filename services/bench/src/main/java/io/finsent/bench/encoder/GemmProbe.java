@@ -1,4 +1,4 @@
-package io.finsent.encoder.bench;
+package io.finsent.bench.encoder;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;

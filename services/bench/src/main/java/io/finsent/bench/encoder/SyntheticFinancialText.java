@@ -1,4 +1,4 @@
-package io.finsent.encoder.bench;
+package io.finsent.bench.encoder;
 
 import java.util.ArrayList;
 import java.util.List;
