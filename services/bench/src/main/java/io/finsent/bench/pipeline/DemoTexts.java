@@ -1,4 +1,4 @@
-package io.finsent.cli;
+package io.finsent.bench.pipeline;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.finsent.ingest.demo.DemoStream;
 
 /** Texts of the synthetic demo stream, for benchmarks that need no data file. */
-final class DemoTexts {
+public final class DemoTexts {
 
     private DemoTexts() {
     }
@@ -47,7 +47,7 @@ final class DemoTexts {
     }
 
     /** The first {@code count} demo items' texts, the same for every run (fixed seed). */
-    static List<String> sample(int count) {
+    public static List<String> sample(int count) {
         DemoStream stream = new DemoStream(42, Instant.parse("2015-06-01T09:00:00Z"), DemoStream.Script.defaults());
         List<String> texts = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

@@ -1,4 +1,4 @@
-package io.finsent.cli.eval;
+package io.finsent.bench.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.finsent.cli;
+package io.finsent.bench.pipeline;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -23,13 +23,13 @@ import io.finsent.schema.SourceKind;
  * the windows close now rather than when the partitions go quiet ({@code alerting.idle-after}). Their ids hash to each
  * partition the way the scorer's producer partitions its output. They match no ticker topic and are counted nowhere.
  */
-final class WindowClosers {
+public final class WindowClosers {
 
     private WindowClosers() {
     }
 
     /** Publishes the closers to text.raw, dated {@code at}, with ids starting {@code prefix}. */
-    static void publish(String bootstrap, String prefix, Instant at) throws InterruptedException {
+    public static void publish(String bootstrap, String prefix, Instant at) throws InterruptedException {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
              var producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
                      Topics.RAW_TEXT.keySerde().serializer(), Topics.RAW_TEXT.valueSerde().serializer())) {

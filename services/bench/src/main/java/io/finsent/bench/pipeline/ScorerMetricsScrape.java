@@ -1,4 +1,4 @@
-package io.finsent.cli;
+package io.finsent.bench.pipeline;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package io.finsent.cli.bench;
+package io.finsent.bench.pipeline;
 
 import java.time.Duration;
 import java.util.List;

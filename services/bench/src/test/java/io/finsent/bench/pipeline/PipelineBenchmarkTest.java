@@ -1,4 +1,4 @@
-package io.finsent.cli.bench;
+package io.finsent.bench.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

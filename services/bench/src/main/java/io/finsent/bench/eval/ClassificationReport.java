@@ -1,4 +1,4 @@
-package io.finsent.cli.eval;
+package io.finsent.bench.eval;
 
 import java.util.LinkedHashMap;
 import java.util.List;

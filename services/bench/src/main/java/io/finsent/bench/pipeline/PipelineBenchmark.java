@@ -1,4 +1,4 @@
-package io.finsent.cli.bench;
+package io.finsent.bench.pipeline;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
