@@ -4,10 +4,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import io.finsent.bench.encoder.BenchmarkResult;
+import io.finsent.bench.encoder.EncoderBenchmark;
 import io.finsent.encoder.Device;
 import io.finsent.encoder.EncoderException;
-import io.finsent.encoder.bench.BenchmarkResult;
-import io.finsent.encoder.bench.EncoderBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -1,56 +1,27 @@
 package io.finsent.cli;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-
-import io.finsent.alerting.store.TrendWindowTable;
-import io.finsent.cli.bench.PipelineBenchmark;
-import io.finsent.cli.bench.TopicTail;
-import io.finsent.common.Topics;
-import io.finsent.encoder.Encoder;
-import io.finsent.encoder.EncoderOptions;
-import io.finsent.ingest.archive.ArchiveImport;
-import io.finsent.ingest.archive.ImportReport;
+import io.finsent.bench.pipeline.CatchupBenchmark;
 import io.finsent.local.LocalStack;
-import io.finsent.replay.RunDatabase;
-import io.finsent.schema.DeadLetter;
-import io.finsent.schema.ScoredText;
-import io.finsent.schema.TopicMatch;
-import io.finsent.scoring.ScorerSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./monitor bench catchup}: the live pipeline on a backlog that is already there, as after an import or an outage.
- * The file goes to text.raw of a fresh embedded stack first; then the scorer and alerting apps start, as {@code ./monitor
- * up} starts them (the Quarkus jars with their shipped configuration), and the command times them until every text is
- * scored and every window written, side by side with the encoder alone on the same texts.
+ * {@code ./monitor bench catchup}: options, then {@link CatchupBenchmark} with the scorer and alerting apps started by
+ * {@link EmbeddedPipeline} as {@code ./monitor up} starts them, then its result as a table or {@code --json}.
  */
 @Command(name = "catchup", mixinStandardHelpOptions = true,
         description = {"Publishes an archive file to text.raw of a fresh embedded stack (a topic per ticker in it), then starts the scorer",
@@ -58,15 +29,6 @@ import picocli.CommandLine.Spec;
                 "window is in PostgreSQL; the encoder alone runs on the same texts first. Counts fenced or restarted stream",
                 "threads, duplicates and the trend sink's largest lag."})
 final class CatchupBenchCommand implements Callable<Integer> {
-
-    /** Ids of the texts that close the last windows once the backlog is scored (one per partition; never counted). */
-    static final String CLOSER_PREFIX = "bench-catchup-close-";
-
-    /** What the scorer and alerting logs say when a stream thread is fenced, migrates its tasks, or is replaced. */
-    private static final Pattern FENCED = Pattern.compile(
-            "fenced|TaskMigrated|InvalidProducerEpoch|ProducerFenced|Replacing thread|StreamsUncaughtExceptionHandler", Pattern.CASE_INSENSITIVE);
-    /** What the scorer logs when a task starts with texts in its buffer: a batch scored again. */
-    private static final Pattern RESUMED = Pattern.compile("resumed with \\d+ buffered texts");
 
     @Spec
     CommandSpec spec;
@@ -102,262 +64,50 @@ final class CatchupBenchCommand implements Callable<Integer> {
             err.println("monitor bench catchup: --limit must be at least 1");
             return 2;
         }
-        Path modelDir = model != null ? model : Models.defaultModel();
-        Path dir = Files.createTempDirectory("finsent-bench-catchup-");
+        CatchupBenchmark.Result result;
         try {
-            Path input = input(dir);
-            List<String> texts = PipelineBenchmark.readTexts(input, Integer.MAX_VALUE);
-            if (texts.isEmpty()) {
-                err.println("monitor bench catchup: no texts in " + input);
-                return 2;
-            }
-            int maxBatch = ScorerSettings.defaults().maxBatchTexts();
-            err.printf(Locale.ROOT, "bench catchup: the encoder alone on %d texts in batches of %d, %d calls at once as the scorer makes them"
-                    + " (nothing else running)%n", texts.size(), maxBatch, ScorerSettings.defaults().encoderThreads());
-            err.flush();
-            double encoderAlone;
-            try (Encoder encoder = Encoder.open(modelDir, EncoderOptions.defaults().withPaddingMultiple(1).withIntraOpThreads(1))) {
-                encoderAlone = PipelineBenchmark.encoderAloneRate(encoder, texts, maxBatch, ScorerSettings.defaults().encoderThreads());
-            }
-            err.printf(Locale.ROOT, "bench catchup: encoder alone %.1f texts/s%n", encoderAlone);
-            Result result = new Run(input, modelDir, dir, err).run();
-            print(result, encoderAlone, texts.size(), out);
-            return result.complete() ? 0 : 1;
-        } finally {
-            if (keep) {
-                err.println("bench catchup: kept " + dir);
-            } else {
-                LocalStack.deleteData(dir);
-            }
+            result = new CatchupBenchmark(data, limit, model != null ? model : Models.defaultModel(), timeout, keep,
+                    (stackDir, modelDir, before) -> launch(stackDir, modelDir, before, err)).run(err);
+        } catch (CatchupBenchmark.NoTexts e) {
+            err.println("monitor bench catchup: " + e.getMessage());
+            return 2;
         }
+        print(result, out);
+        return result.complete() ? 0 : 1;
     }
 
-    /** The rows to publish: --data (its first --limit rows), or demo items. */
-    private Path input(Path dir) throws IOException {
-        Path file = dir.resolve("backlog.jsonl");
-        if (data == null) {
-            DemoTexts.archive(limit == null ? 5000 : limit, file);
-            return file;
-        }
-        if (limit == null) {
-            return data;
-        }
-        try (Stream<String> lines = Files.lines(data); BufferedWriter w = Files.newBufferedWriter(file)) {
-            for (String line : (Iterable<String>) lines.filter(l -> !l.isBlank()).limit(limit)::iterator) {
-                w.write(line);
-                w.newLine();
+    /** The scorer and alerting apps on a fresh stack in {@code stackDir}, as {@code ./monitor up} starts them, after {@code before}. */
+    private static CatchupBenchmark.Services launch(Path stackDir, Path modelDir, CatchupBenchmark.BeforeServices before, PrintWriter err)
+            throws Exception {
+        EmbeddedPipeline pipeline = EmbeddedPipeline.start(new EmbeddedPipeline.Options(stackDir, 0, 0, 0, 0, 0, modelDir, null, Map.of(), null),
+                err, before::run);
+        return new CatchupBenchmark.Services() {
+            @Override
+            public LocalStack stack() {
+                return pipeline.stack();
             }
-        }
-        return file;
+
+            @Override
+            public String scorerUrl() {
+                return pipeline.service("scorer").url();
+            }
+
+            @Override
+            public void close() {
+                pipeline.close();
+            }
+        };
     }
 
-    record Result(boolean complete, long imported, int topics, double catchupPerSecond, long scoredOnce, long duplicates, long deadLetters,
-                  long late, long fenced, long tasksResumed, long sinkMaxLag, long scorerMaxLag, long windows, long mentions, long countedMentions,
-                  double scoringSeconds, double seconds, double encoderBusyShare, double meanBatchTexts, double maxStreamThreadWait,
-                  String failure) {
-    }
-
-    /** One run on a fresh stack: publish, start the services, watch until every text is scored and counted. */
-    private final class Run {
-        private final Path input;
-        private final Path modelDir;
-        private final Path dir;
-        private final PrintWriter err;
-        private final Map<String, Integer> timesScored = new ConcurrentHashMap<>();
-        private final Map<String, Long> seenAt = new ConcurrentHashMap<>();
-        private final AtomicLong mentions = new AtomicLong();
-        private final AtomicLong scorerDeadLetters = new AtomicLong();
-        private final AtomicLong deadLetters = new AtomicLong();
-        private final AtomicLong late = new AtomicLong();
-        private long imported;
-        private int topics;
-        private Instant lastPublished;
-        private TopicTail<ScoredText> scoredTail;
-        private TopicTail<DeadLetter> deadTail;
-
-        Run(Path input, Path modelDir, Path dir, PrintWriter err) {
-            this.input = input;
-            this.modelDir = modelDir;
-            this.dir = dir;
-            this.err = err;
-        }
-
-        Result run() throws Exception {
-            EmbeddedPipeline.Options options = new EmbeddedPipeline.Options(dir.resolve("stack"), 0, 0, 0, 0, 0, modelDir, null, Map.of(), null);
-            long[] servicesStarted = new long[1];
-            EmbeddedPipeline pipeline = EmbeddedPipeline.start(options, err, stack -> {
-                topics = TickerTopics.define(stack.bootstrapServers(), input);
-                err.printf("bench catchup: publishing %s to text.raw (%d ticker topics defined)%n", input, topics);
-                err.flush();
-                ImportReport report = new ArchiveImport(ArchiveImport.Options.defaults(stack.bootstrapServers()), Clock.systemUTC())
-                        .run(List.of(input), new ArchiveImport.Progress() { });
-                imported = report.published();
-                lastPublished = lastPublished(input);
-                err.printf("bench catchup: %d texts in text.raw (%d invalid rows, %d duplicates); starting the scorer and alerting%n", imported,
-                        report.invalid(), report.duplicates());
-                err.flush();
-                scoredTail = new TopicTail<>(stack.bootstrapServers(), Topics.SCORED_TEXT, this::scored);
-                deadTail = new TopicTail<>(stack.bootstrapServers(), Topics.DEAD_LETTERS, this::deadLetter);
-                servicesStarted[0] = System.nanoTime();
-            });
-            try (pipeline; Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.stack().bootstrapServers()))) {
-                return watch(pipeline, admin, servicesStarted[0]);
-            } finally {
-                if (scoredTail != null) {
-                    scoredTail.close();
-                }
-                if (deadTail != null) {
-                    deadTail.close();
-                }
-            }
-        }
-
-        private void scored(String key, ScoredText text, long at) {
-            if (text.getId().startsWith(CLOSER_PREFIX)) {
-                timesScored.merge(text.getId(), 1, Integer::sum);
-                return;
-            }
-            if (timesScored.merge(text.getId(), 1, Integer::sum) == 1) {
-                seenAt.put(text.getId(), at);
-                mentions.addAndGet(text.getTopics().stream().map(TopicMatch::getTopic).distinct().count());
-            }
-        }
-
-        private void deadLetter(String key, DeadLetter letter, long at) {
-            deadLetters.incrementAndGet();
-            if (letter.getStage().startsWith("scorer.")) {
-                scorerDeadLetters.incrementAndGet();
-            } else if (letter.getStage().equals("alerting.late")) {
-                late.incrementAndGet();
-            }
-        }
-
-        private Result watch(EmbeddedPipeline pipeline, Admin admin, long started) throws Exception {
-            LocalStack stack = pipeline.stack();
-            long deadline = started + timeout.toNanos();
-            long lastReport = 0;
-            long sinkMaxLag = 0;
-            long scorerMaxLag = 0;
-            long scoredAllAt = 0;
-            String failure = null;
-            TrendWindowTable.Totals totals = new TrendWindowTable.Totals(0, 0, 0);
-            String scorerUrl = pipeline.service("scorer").url();
-            Map<String, Double> metricsAtStart = ScorerMetricsScrape.read(scorerUrl);
-            long metricsStartedAt = System.nanoTime();
-            Map<String, Double> metricsAtEnd = metricsAtStart;
-            long metricsEndedAt = metricsStartedAt;
-            while (true) {
-                scoredTail.check();
-                deadTail.check();
-                long sinkLag = lag(admin, "finsent-alerting-sink", Topics.TOPIC_TRENDS.name());
-                long scorerLag = lag(admin, "finsent-scorer", Topics.RAW_TEXT.name());
-                sinkMaxLag = Math.max(sinkMaxLag, sinkLag);
-                scorerMaxLag = Math.max(scorerMaxLag, scorerLag);
-                long scored = seenAt.size();
-                if (scoredAllAt == 0 && scored + scorerDeadLetters.get() >= imported) {
-                    scoredAllAt = System.nanoTime();
-                    metricsAtEnd = ScorerMetricsScrape.read(scorerUrl);
-                    metricsEndedAt = System.nanoTime();
-                    err.printf(Locale.ROOT, "bench catchup: all %d texts scored in %.1f s; closing the last windows with one text per partition, "
-                            + "dated after the backlog%n", scored, (scoredAllAt - started) / 1e9);
-                    WindowClosers.publish(stack.bootstrapServers(), CLOSER_PREFIX, lastPublished.plus(Duration.ofMinutes(5)));
-                }
-                List<TrendWindowTable.Totals> all = RunDatabase.trendTotals(stack.jdbcUrl(), stack.jdbcUser(), "live");
-                totals = all.isEmpty() ? totals : all.get(0);
-                boolean closersScored = timesScored.keySet().stream().filter(id -> id.startsWith(CLOSER_PREFIX)).count() > 0;
-                if (scoredAllAt != 0 && closersScored && sinkLag == 0 && totals.texts() + late.get() >= mentions.get()) {
-                    break;
-                }
-                if (System.nanoTime() > deadline) {
-                    failure = "timed out after " + timeout + ": " + scored + " of " + imported + " texts scored, " + totals.texts() + " of "
-                            + mentions.get() + " topic mentions in trend windows";
-                    break;
-                }
-                if (System.nanoTime() - lastReport > 5_000_000_000L) {
-                    err.printf(Locale.ROOT, "  ... %.0f s: %d/%d scored, scorer lag %d, %d windows (%d of %d mentions), sink lag %d%n",
-                            (System.nanoTime() - started) / 1e9, scored, imported, scorerLag, totals.windows(), totals.texts(), mentions.get(), sinkLag);
-                    err.flush();
-                    lastReport = System.nanoTime();
-                }
-                Thread.sleep(500);
-            }
-            double seconds = (System.nanoTime() - started) / 1e9;
-            long[] seen = seenAt.values().stream().mapToLong(Long::longValue).toArray();
-            double rate = seen.length < 2 ? 0 : PipelineBenchmark.steadyRate(seen);
-            long duplicates = timesScored.entrySet().stream().filter(e -> !e.getKey().startsWith(CLOSER_PREFIX)).filter(e -> e.getValue() > 1).count();
-            Path logs = dir.resolve("stack").resolve("logs");
-            long fenced = countLines(logs, FENCED);
-            long resumed = countLines(logs, RESUMED);
-            long scoredOnce = timesScored.entrySet().stream().filter(e -> !e.getKey().startsWith(CLOSER_PREFIX)).filter(e -> e.getValue() == 1).count();
-            boolean complete = failure == null && duplicates == 0;
-            double busy = ScorerMetricsScrape.delta(metricsAtStart, metricsAtEnd, "finsent_scorer_encoder_latency_seconds_sum")
-                    / Math.max(1e-9, (metricsEndedAt - metricsStartedAt) / 1e9);
-            double meanBatch = ScorerMetricsScrape.delta(metricsAtStart, metricsAtEnd, "finsent_scorer_batch_texts_sum")
-                    / Math.max(1, ScorerMetricsScrape.delta(metricsAtStart, metricsAtEnd, "finsent_scorer_batch_texts_count"));
-            return new Result(complete, imported, topics, rate, scoredOnce, duplicates, deadLetters.get(), late.get(), fenced + resumed, resumed,
-                    sinkMaxLag, scorerMaxLag, totals.windows(), mentions.get(), totals.texts(),
-                    scoredAllAt == 0 ? Double.NaN : (scoredAllAt - started) / 1e9, seconds, busy, meanBatch,
-                    metricsAtEnd.getOrDefault("finsent_scorer_stream_thread_wait_seconds_max", Double.NaN), failure);
-        }
-    }
-
-    /** Records of {@code topic} that the group has not committed yet (all of them before its first commit). */
-    static long lag(Admin admin, String group, String topic) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-        List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-        partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
-        long lag = 0;
-        for (var end : admin.listOffsets(latest).all().get().entrySet()) {
-            OffsetAndMetadata at = committed.get(end.getKey());
-            lag += Math.max(0, end.getValue().offset() - (at == null ? 0 : at.offset()));
-        }
-        return lag;
-    }
-
-    /** Log lines (not stack-trace lines) of the services' logs that match. */
-    private static long countLines(Path logs, Pattern pattern) throws IOException {
-        long count = 0;
-        if (!Files.isDirectory(logs)) {
-            return 0;
-        }
-        try (Stream<Path> files = Files.list(logs)) {
-            for (Path log : files.filter(f -> f.toString().endsWith(".log")).toList()) {
-                for (String line : Files.readAllLines(log)) {
-                    if (!line.isEmpty() && !Character.isWhitespace(line.charAt(0)) && !line.startsWith("Caused by") && pattern.matcher(line).find()) {
-                        count++;
-                    }
-                }
-            }
-        }
-        return count;
-    }
-
-    private static Instant lastPublished(Path file) throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
-        Instant last = Instant.EPOCH;
-        for (String line : Files.readAllLines(file)) {
-            if (!line.isBlank()) {
-                JsonNode at = mapper.readTree(line).get("published_at");
-                if (at != null) {
-                    Instant t = Instant.parse(at.asText());
-                    last = t.isAfter(last) ? t : last;
-                }
-            }
-        }
-        return last;
-    }
-
-    private void print(Result r, double encoderAlone, int texts, PrintWriter out) throws IOException {
+    private void print(CatchupBenchmark.Result r, PrintWriter out) throws IOException {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("data", data == null ? "demo" : data.toString());
-        result.put("texts", texts);
+        result.put("texts", r.texts());
         result.put("imported", r.imported());
         result.put("topics", r.topics());
         result.put("catchup_per_s", r.catchupPerSecond());
-        result.put("encoder_alone_per_s", encoderAlone);
-        result.put("ratio_vs_encoder", r.catchupPerSecond() / encoderAlone);
+        result.put("encoder_alone_per_s", r.encoderAlonePerSecond());
+        result.put("ratio_vs_encoder", r.ratioVsEncoder());
         result.put("fenced", r.fenced());
         result.put("tasks_resumed", r.tasksResumed());
         result.put("scored_once", r.scoredOnce());
@@ -382,8 +132,8 @@ final class CatchupBenchCommand implements Callable<Integer> {
         } else {
             out.printf(Locale.ROOT, "catch-up benchmark: %d texts of %s, %d ticker topics%n", r.imported(), result.get("data"), r.topics());
             out.printf(Locale.ROOT, "%-44s %10.1f texts/s%n", "scorer + alerting apps on the backlog", r.catchupPerSecond());
-            out.printf(Locale.ROOT, "%-44s %10.1f texts/s   (catch-up = %.2f x)%n", "encoder alone, same texts", encoderAlone,
-                    r.catchupPerSecond() / encoderAlone);
+            out.printf(Locale.ROOT, "%-44s %10.1f texts/s   (catch-up = %.2f x)%n", "encoder alone, same texts", r.encoderAlonePerSecond(),
+                    r.ratioVsEncoder());
             out.printf(Locale.ROOT, "%-44s %10d (%d tasks resumed with buffered texts)%n", "fenced or restarted stream threads", r.fenced(), r.tasksResumed());
             out.printf(Locale.ROOT, "%-44s %10d once, %d twice or more%n", "scored ids in text.scored", r.scoredOnce(), r.duplicates());
             out.printf(Locale.ROOT, "%-44s %10d windows, %d of %d topic mentions (%d late)%n", "trend windows in PostgreSQL", r.windows(),

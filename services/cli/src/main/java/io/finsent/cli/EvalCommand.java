@@ -3,7 +3,6 @@ package io.finsent.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,20 +12,18 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import io.finsent.cli.eval.ClassificationReport;
-import io.finsent.cli.eval.LabelledText;
-import io.finsent.cli.eval.LabelledTextFile;
+import io.finsent.bench.eval.ClassificationReport;
+import io.finsent.bench.eval.Evaluation;
+import io.finsent.bench.eval.LabelledText;
+import io.finsent.bench.eval.LabelledTextFile;
 import io.finsent.encoder.Device;
 import io.finsent.encoder.EncoderException;
-import io.finsent.encoder.Encoder;
-import io.finsent.encoder.EncoderOptions;
-import io.finsent.encoder.EncoderResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code ./monitor eval}: scores a labelled TSV with the Java encoder runtime and reports classification quality. */
+/** {@code ./monitor eval}: options, then {@link Evaluation} on a labelled TSV, then classification quality as text or {@code --json}. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Scores a labelled TSV (header row) with the encoder runtime and prints accuracy, macro-F1,",
                 "per-class precision/recall/F1, the confusion matrix and accuracy per agreement level."})
@@ -73,37 +70,24 @@ final class EvalCommand implements Callable<Integer> {
             err.println("monitor eval: " + e.getMessage());
             return 2;
         }
-        Path modelDir = model != null ? model : Models.defaultModel();
-        List<String> predicted = new ArrayList<>(rows.size());
-        Map<String, Object> modelInfo = new LinkedHashMap<>();
-        long started = System.nanoTime();
-        try (Encoder encoder = Encoder.open(modelDir, EncoderOptions.defaults().withDevice(device))) {
-            if (encoder.config().labels().isEmpty()) {
-                err.println("monitor eval: " + modelDir + " is an embedding-only encoder (config.json has no labels); evaluate a sentiment model");
-                return 2;
-            }
-            modelInfo.put("name", encoder.config().name());
-            modelInfo.put("version", encoder.config().version());
-            modelInfo.put("device", encoder.device().name().toLowerCase(Locale.ROOT));
-            ProgressBar progress = new ProgressBar(err, "eval", rows.size());
-            int chunk = 256;
-            for (int from = 0; from < rows.size(); from += chunk) {
-                List<String> texts = rows.subList(from, Math.min(rows.size(), from + chunk)).stream().map(LabelledText::text).toList();
-                for (EncoderResult result : encoder.encodeAll(texts).results()) {
-                    predicted.add(result.sentiment().label());
-                }
-                progress.advance(texts.size());
-            }
+        Evaluation.Result result;
+        try {
+            result = Evaluation.run(model != null ? model : Models.defaultModel(), device, rows, total -> new ProgressBar(err, "eval", total)::advance);
+        } catch (Evaluation.EmbeddingOnlyModel e) {
+            err.println("monitor eval: " + e.getMessage());
+            return 2;
         } catch (EncoderException e) {
             err.println("monitor eval: " + e.getMessage());
             return 1;
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        ClassificationReport report = ClassificationReport.of(rows, predicted);
+        Map<String, Object> modelInfo = new LinkedHashMap<>();
+        modelInfo.put("name", result.modelName());
+        modelInfo.put("version", result.modelVersion());
+        modelInfo.put("device", result.device());
         if (json) {
-            out.println(toJson(report, modelInfo, seconds));
+            out.println(toJson(result.report(), modelInfo, result.seconds()));
         } else {
-            printText(out, report, modelInfo, seconds);
+            printText(out, result.report(), modelInfo, result.seconds());
         }
         out.flush();
         return 0;

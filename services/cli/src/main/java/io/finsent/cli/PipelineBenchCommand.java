@@ -10,7 +10,8 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.finsent.cli.bench.PipelineBenchmark;
+import io.finsent.bench.pipeline.DemoTexts;
+import io.finsent.bench.pipeline.PipelineBenchmark;
 import io.finsent.encoder.Device;
 import io.finsent.encoder.Encoder;
 import io.finsent.encoder.EncoderOptions;

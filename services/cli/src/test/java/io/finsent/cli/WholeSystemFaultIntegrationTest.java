@@ -42,7 +42,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.finsent.alerting.store.TrendWindowTable;
-import io.finsent.cli.bench.TopicTail;
+import io.finsent.bench.pipeline.TopicTail;
+import io.finsent.bench.pipeline.WindowClosers;
 import io.finsent.common.ApiKeyHash;
 import io.finsent.common.Topics;
 import io.finsent.ingest.DeadLetters;

@@ -8,8 +8,8 @@ public enum BatchOrder {
      */
     LENGTH_BUCKETED,
     /**
-     * Windows are taken in arrival order and padded to the longest in their call: the baseline that benchmarks compare
-     * bucketing against. Breaks batch invariance (a text's floats depend on its neighbours); never use it for scoring.
+     * Windows are taken in arrival order and padded to the longest in their call: the baseline that measurements of
+     * bucketing compare against. Breaks batch invariance (a text's floats depend on its neighbours); never use it for scoring.
      */
     ARRIVAL
 }

@@ -9,7 +9,7 @@ package io.finsent.encoder;
  *     broker, the database and other services, spinning threads steal the cores the work needs (measured on 2 cores
  *     under load: batch 1 ran 2x and batch 32 1.2x faster without spinning)
  * @param tokenBudget most padded tokens (rows x padded length) in one ONNX call; default 2048, the best of 512 to
- *     8192 on the mixed benchmark set on 2 CPU cores (activations stay in cache); raise it for CUDA
+ *     8192 on the mixed-length measurement set on 2 CPU cores (activations stay in cache); raise it for CUDA
  * @param maxBatchSize most windows in one ONNX call; default 64
  * @param paddingMultiple a window's padded length is its length rounded up to this multiple (capped at the window
  *     length); a function of the text alone, which is what makes results batch-invariant; default 8
@@ -17,7 +17,7 @@ package io.finsent.encoder;
  *     window's text capacity (a quarter overlap)
  * @param maxWindowsPerText most windows scored per text; a longer text is covered by this many evenly spaced windows
  *     and flagged {@link EncoderResult#windowsCapped()}; default 64
- * @param batchOrder {@link BatchOrder#LENGTH_BUCKETED} (default) or the arrival-order baseline for benchmarks
+ * @param batchOrder {@link BatchOrder#LENGTH_BUCKETED} (default) or the arrival-order baseline for measurements
  */
 public record EncoderOptions(
         Device device,

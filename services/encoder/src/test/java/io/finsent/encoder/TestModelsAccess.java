@@ -1,6 +1,6 @@
 package io.finsent.encoder;
 
-/** Lets tests in sub-packages prepare the base encoder's model directory. */
+/** Lets tests outside this package (services/bench's, through encoder's test-jar) prepare the base encoder's model directory. */
 public final class TestModelsAccess {
 
     private TestModelsAccess() {
