@@ -61,8 +61,8 @@ final class BacktestCommand implements Callable<Integer> {
     @Mixin
     DatabaseOptions database;
 
-    @Option(names = "--json", description = "Print the report as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOption output;
 
     @Option(names = "--csv", description = "Print the side-by-side counts as CSV.")
     boolean csv;
@@ -75,7 +75,7 @@ final class BacktestCommand implements Callable<Integer> {
         Instant start;
         Instant end;
         try {
-            if (json && csv) {
+            if (output.json && csv) {
                 throw new IllegalArgumentException("choose one of --json and --csv");
             }
             start = from == null ? null : ReplayOptions.instant("--from", from);
@@ -114,7 +114,7 @@ final class BacktestCommand implements Callable<Integer> {
             return 1;
         }
         BacktestReport report = Backtest.run(run, windows, sets.byName());
-        if (json) {
+        if (output.json) {
             out.println(BacktestReportWriter.json(report));
         } else if (csv) {
             out.print(BacktestReportWriter.csv(report));

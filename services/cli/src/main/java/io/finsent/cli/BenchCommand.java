@@ -6,10 +6,10 @@ import java.util.concurrent.Callable;
 
 import io.finsent.bench.encoder.BenchmarkResult;
 import io.finsent.bench.encoder.EncoderBenchmark;
-import io.finsent.encoder.Device;
 import io.finsent.encoder.EncoderException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -38,11 +38,11 @@ final class BenchCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--model", description = "Model directory (default: models/finsent-sentiment of this checkout).")
-        Path model;
+        @Mixin
+        ModelOption model;
 
-        @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
-        Device device;
+        @Mixin
+        DeviceOption device;
 
         @Option(names = "--data", description = "JSONL file with a \"headline\" per line (default: synthetic mixed-length financial text).")
         Path data;
@@ -53,23 +53,23 @@ final class BenchCommand implements Runnable {
         @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default: ${DEFAULT-VALUE}).")
         int threads;
 
-        @Option(names = "--json", description = "Print one JSON object instead of the table.")
-        boolean json;
+        @Mixin
+        JsonOption output;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            Path modelDir = model != null ? model : Models.defaultModel();
+            Path modelDir = model.dir();
             BenchmarkResult result;
             try {
-                result = EncoderBenchmark.run(EncoderBenchmark.Settings.defaults(modelDir).withDevice(device)
+                result = EncoderBenchmark.run(EncoderBenchmark.Settings.defaults(modelDir).withDevice(device.device)
                         .withData(data).withTexts(texts).withIntraOpThreads(threads));
             } catch (EncoderException | IllegalArgumentException e) {
                 err.println("monitor bench encoder: " + e.getMessage());
                 return 1;
             }
-            out.println(json ? result.toJson() : result.toTable());
+            out.println(output.json ? result.toJson() : result.toTable());
             out.flush();
             return 0;
         }

@@ -16,6 +16,7 @@ import io.finsent.bench.pipeline.CatchupBenchmark;
 import io.finsent.local.LocalStack;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -40,8 +41,8 @@ final class CatchupBenchCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "Use only the first N rows of --data (default: all; 5000 demo items without --data).")
     Integer limit;
 
-    @Option(names = "--model", description = "Model directory of the scorer and the encoder alone (default: models/finsent-sentiment of this checkout).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--timeout", defaultValue = "PT90M", description = "Give up after this long (ISO-8601, default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -49,8 +50,8 @@ final class CatchupBenchCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the temporary stack's directory (logs, data) afterwards.")
     boolean keep;
 
-    @Option(names = "--json", description = "Print one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws Exception {
@@ -66,7 +67,7 @@ final class CatchupBenchCommand implements Callable<Integer> {
         }
         CatchupBenchmark.Result result;
         try {
-            result = new CatchupBenchmark(data, limit, model != null ? model : Models.defaultModel(), timeout, keep,
+            result = new CatchupBenchmark(data, limit, model.dir(), timeout, keep,
                     (stackDir, modelDir, before) -> launch(stackDir, modelDir, before, err)).run(err);
         } catch (CatchupBenchmark.NoTexts e) {
             err.println("monitor bench catchup: " + e.getMessage());
@@ -127,7 +128,7 @@ final class CatchupBenchCommand implements Callable<Integer> {
         result.put("complete", r.complete());
         result.put("failure", r.failure());
         result.put("cpus", Runtime.getRuntime().availableProcessors());
-        if (json) {
+        if (output.json) {
             out.println(new ObjectMapper().writeValueAsString(result));
         } else {
             out.printf(Locale.ROOT, "catch-up benchmark: %d texts of %s, %d ticker topics%n", r.imported(), result.get("data"), r.topics());

@@ -27,6 +27,7 @@ import io.finsent.replay.RunComparison;
 import io.finsent.local.LocalStack;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -39,7 +40,7 @@ import picocli.CommandLine.Spec;
         description = {"Runs the whole pipeline (embedded broker and PostgreSQL, scorer, alerting, ingest) on the demo stream:",
                 "--minutes of synthetic headlines and posts for 20 tickers, published at once from the past (event time),",
                 "with a negative surge on one ticker in the middle. Without --check it stays up until Ctrl-C (dashboard on",
-                "the alerting port); with --check it waits for the windows to close, checks the alerts and exits."})
+                "the alerting port); with --check it waits for the windows to close, checks the alerts and exits (--json: the summary as one JSON object)."})
 final class DemoCommand implements Callable<Integer> {
 
     /** The run id of the demo's replay. */
@@ -54,8 +55,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--check", description = "Headless: exit 0 only if the surge fired an alert and no calm topic fired one.")
     boolean check;
 
-    @Option(names = "--json", description = "With --check: print the summary as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOption output;
 
     @Option(names = "--minutes", defaultValue = "30", description = "Event-time minutes of demo stream published at start (default: ${DEFAULT-VALUE}).")
     int minutes;
@@ -81,15 +82,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT15M", description = "With --check: give up after this long (ISO-8601, default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = "--model", description = "Model directory of the scorer (default: models/finsent-sentiment of this checkout).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // With --json, stdout holds the one JSON object; progress goes to stderr.
-        PrintWriter progress = json ? err : out;
+        PrintWriter progress = output.json ? err : out;
         if (minutes < 10) {
             err.println("monitor demo: --minutes must be at least 10 (the rules need a baseline before the surge)");
             return 2;
@@ -116,7 +117,7 @@ final class DemoCommand implements Callable<Integer> {
         demo.put("surge-length", script.surgeLength().toMinutes() + "m");
         EmbeddedPipeline pipeline;
         try {
-            pipeline = EmbeddedPipeline.start(new EmbeddedPipeline.Options(dir, 0, 0, 0, 0, alertingPort, model, demo,
+            pipeline = EmbeddedPipeline.start(new EmbeddedPipeline.Options(dir, 0, 0, 0, 0, alertingPort, model.dir(), demo,
                     Map.of("grace", GRACE.toMinutes() + "m"), Map.of()), progress);
         } catch (IOException | IllegalStateException e) {
             err.println("monitor demo: " + e.getMessage());
@@ -165,7 +166,7 @@ final class DemoCommand implements Callable<Integer> {
     private RunComparison.Comparison replay(EmbeddedPipeline pipeline, DemoScript script, Path dir) throws InterruptedException {
         LocalStack stack = pipeline.stack();
         ReplayOptions options = ReplayOptions.of(REPLAY_RUN, script.start(), script.end(), stack.bootstrapServers(),
-                        model != null ? model : Models.defaultModel(), dir.resolve("replay-state"))
+                        model.dir(), dir.resolve("replay-state"))
                 .withDatabase(stack.jdbcUrl(), stack.jdbcUser(), Duration.ofMinutes(3)).withThreads(3).withMaxBatch(64);
         Replay.run(options);
         return RunComparison.compare(stack.jdbcUrl(), stack.jdbcUser(), stack.bootstrapServers(), "live", REPLAY_RUN, script.start(),
@@ -173,7 +174,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void print(DemoCheck.Result result, RunComparison.Comparison replay, Duration took, PrintWriter out) throws IOException {
-        if (json) {
+        if (output.json) {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("passed", result.passed() && replay.identical());
             summary.put("surge_fired", result.surgeFired());

@@ -16,9 +16,9 @@ import io.finsent.bench.eval.ClassificationReport;
 import io.finsent.bench.eval.Evaluation;
 import io.finsent.bench.eval.LabelledText;
 import io.finsent.bench.eval.LabelledTextFile;
-import io.finsent.encoder.Device;
 import io.finsent.encoder.EncoderException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,14 +50,14 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--agreement-column", defaultValue = "agreement", description = "Column grouping rows by annotator agreement, used where present (default: ${DEFAULT-VALUE}).")
     String agreementColumn;
 
-    @Option(names = "--model", description = "Model directory (default: models/finsent-sentiment of this checkout).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
-    Device device;
+    @Mixin
+    DeviceOption device;
 
-    @Option(names = "--json", description = "Print one JSON object instead of the text report.")
-    boolean json;
+    @Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws IOException {
@@ -72,7 +72,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         Evaluation.Result result;
         try {
-            result = Evaluation.run(model != null ? model : Models.defaultModel(), device, rows, total -> new ProgressBar(err, "eval", total)::advance);
+            result = Evaluation.run(model.dir(), device.device, rows, total -> new ProgressBar(err, "eval", total)::advance);
         } catch (Evaluation.EmbeddingOnlyModel e) {
             err.println("monitor eval: " + e.getMessage());
             return 2;
@@ -84,7 +84,7 @@ final class EvalCommand implements Callable<Integer> {
         modelInfo.put("name", result.modelName());
         modelInfo.put("version", result.modelVersion());
         modelInfo.put("device", result.device());
-        if (json) {
+        if (output.json) {
             out.println(toJson(result.report(), modelInfo, result.seconds()));
         } else {
             printText(out, result.report(), modelInfo, result.seconds());

@@ -53,8 +53,8 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Validate and de-duplicate (within the files) without publishing; needs no broker.")
     boolean dryRun;
 
-    @Option(names = "--json", description = "Print one JSON object instead of the text report.")
-    boolean json;
+    @Mixin
+    JsonOption output;
 
     @Option(names = "--format", paramLabel = "jsonl|csv", description = "Format of every FILE (default: by extension).")
     ArchiveFormat format;
@@ -110,7 +110,7 @@ final class ImportCommand implements Callable<Integer> {
             err.println("monitor import: interrupted; run the same command again to resume");
             return 1;
         }
-        if (json) {
+        if (output.json) {
             out.println(toJson(report));
         } else {
             printText(out, report);

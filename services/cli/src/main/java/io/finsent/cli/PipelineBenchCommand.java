@@ -12,11 +12,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.finsent.bench.pipeline.DemoTexts;
 import io.finsent.bench.pipeline.PipelineBenchmark;
-import io.finsent.encoder.Device;
 import io.finsent.encoder.Encoder;
 import io.finsent.encoder.EncoderOptions;
 import io.finsent.scoring.ScorerSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,11 +43,11 @@ final class PipelineBenchCommand implements Callable<Integer> {
     @Option(names = "--per-record-texts", defaultValue = "300", description = "Texts scored one model call each (default: ${DEFAULT-VALUE}).")
     int perRecordTexts;
 
-    @Option(names = "--model", description = "Model directory (default: models/finsent-sentiment of this checkout).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE}).")
-    Device device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--padding-multiple", defaultValue = "1", description = "Pad windows to a multiple of this, as the scorer's scorer.padding-multiple (default: ${DEFAULT-VALUE}).")
     int paddingMultiple;
@@ -61,8 +61,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     + "(for comparison; by default calls run as the scorer runs them: scorer.encoder-threads calls at once, one thread each).")
     boolean modelCallOnStreamThread;
 
-    @Option(names = "--json", description = "Print one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws Exception {
@@ -75,7 +75,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
         ScorerSettings settings = ScorerSettings.defaults();
         PipelineBenchmark.Result r;
-        try (Encoder encoder = Encoder.open(model != null ? model : Models.defaultModel(), EncoderOptions.defaults().withDevice(device)
+        try (Encoder encoder = Encoder.open(model.dir(), EncoderOptions.defaults().withDevice(device.device)
                 .withPaddingMultiple(paddingMultiple).withIntraOpThreads(modelCallOnStreamThread ? 2 : 1))) {
             r = new PipelineBenchmark(encoder, settings, java.time.Duration.ofMillis(commitIntervalMs), modelCallOnStreamThread, message -> {
                 err.println("bench pipeline: " + message);
@@ -104,7 +104,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         result.put("padding_multiple", paddingMultiple);
         result.put("commit_interval_ms", commitIntervalMs);
         result.put("model_call_on_stream_thread", modelCallOnStreamThread);
-        if (json) {
+        if (output.json) {
             out.println(new ObjectMapper().writeValueAsString(result));
         } else {
             out.printf(Locale.ROOT, "pipeline benchmark: %d texts (%s), model %s on %s%n%n", r.texts(), result.get("source"), r.model(), r.device());

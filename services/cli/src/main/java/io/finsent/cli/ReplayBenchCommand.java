@@ -13,6 +13,7 @@ import io.finsent.bench.pipeline.ReplayBenchmark;
 import io.finsent.replay.ReplayReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -29,8 +30,8 @@ final class ReplayBenchCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "Archive JSONL file, e.g. ../shared/data/news_stream/stocknet_tweets_stream.jsonl.")
     Path data;
 
-    @Option(names = "--model", description = "Model directory (default: models/finsent-sentiment of this checkout).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--threads", defaultValue = "1", description = "Stream threads of the replay (default: ${DEFAULT-VALUE}).")
     int threads;
@@ -38,14 +39,14 @@ final class ReplayBenchCommand implements Callable<Integer> {
     @Option(names = "--max-batch", defaultValue = "256", description = "Texts per model call, replay and encoder alone (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
-    @Option(names = "--json", description = "Print one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ReplayBenchmark.Result r = new ReplayBenchmark(data, model != null ? model : Models.defaultModel(), threads, maxBatch)
+        ReplayBenchmark.Result r = new ReplayBenchmark(data, model.dir(), threads, maxBatch)
                 .run(err, new ReplayProgress(err, "bench replay"));
         ReplayReport report = r.replay();
         Map<String, Object> result = new LinkedHashMap<>();
@@ -62,7 +63,7 @@ final class ReplayBenchCommand implements Callable<Integer> {
         result.put("threads", threads);
         result.put("max_batch", maxBatch);
         result.put("cpus", Runtime.getRuntime().availableProcessors());
-        if (json) {
+        if (output.json) {
             out.println(new ObjectMapper().writeValueAsString(result));
         } else {
             out.printf(Locale.ROOT, "replay benchmark: %d texts of %s%n", r.texts(), data);

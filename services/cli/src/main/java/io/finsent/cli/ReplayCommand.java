@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
                 "new run id: own Kafka Streams applications and state, own scored topic, trend windows in topic.trends tagged with",
                 "the run id (the alerting service writes them as rows and records the run's alerts, never delivering them).",
                 "Source: text.raw read by timestamp, or archive files (--file). Ctrl-C stops with everything committed; the same",
-                "command (same --run-id) resumes."},
+                "command (same --run-id) resumes. Scores equal live's only with live's model (--model)."},
         subcommands = ReplayCommand.Delete.class)
 final class ReplayCommand implements Callable<Integer> {
 
@@ -77,14 +77,14 @@ final class ReplayCommand implements Callable<Integer> {
                     + " range plus a window, so none is late: a replay reads a backlog, whose partitions drift apart by up to the range).")
     Duration grace;
 
-    @Option(names = "--model", description = "Model directory (default: models/finsent-sentiment of this checkout); must be live's for identical scores.")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--state-dir", description = "Kafka Streams state (default: <tmp>/finsent-replay/<run id>).")
     Path stateDir;
 
-    @Option(names = "--json", description = "Print one JSON object instead of the text report.")
-    boolean json;
+    @Mixin
+    JsonOption output;
 
     @Override
     public Integer call() throws Exception {
@@ -127,7 +127,7 @@ final class ReplayCommand implements Callable<Integer> {
                 // the JVM is shutting down: the hook is running
             }
         }
-        if (json) {
+        if (output.json) {
             out.println(new ObjectMapper().findAndRegisterModules().writeValueAsString(report.toMap()));
         } else {
             out.printf(Locale.ROOT, "Replay %s%s: %s, %s to %s%n", report.runId(), report.resumed() ? " (resumed)" : "", report.source(), report.from(), report.to());
@@ -162,7 +162,7 @@ final class ReplayCommand implements Callable<Integer> {
         String run = runId != null ? runId
                 : "replay-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(LocalDateTime.now(ZoneOffset.UTC));
         Path state = stateDir != null ? stateDir : Path.of(System.getProperty("java.io.tmpdir"), "finsent-replay", run);
-        return ReplayOptions.of(run, start, end, bootstrapServers, model != null ? model : Models.defaultModel(), state)
+        return ReplayOptions.of(run, start, end, bootstrapServers, model.dir(), state)
                 .withFiles(files).withThreads(threads).withMaxBatch(maxBatch).withGrace(grace)
                 .withDatabase(noDb ? null : database.url, database.user, Duration.ofMinutes(2)).withKafkaSettings(kafkaConfig.settings());
     }

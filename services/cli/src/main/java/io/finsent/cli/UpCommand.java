@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import io.finsent.local.LocalStack;
 import io.finsent.schemas.TopicCatalogue;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,8 +47,8 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--no-demo", description = "Do not feed the synthetic demo stream into the pipeline.")
     boolean noDemo;
 
-    @Option(names = "--model", description = "Model directory of the scorer (default: models/finsent-sentiment of this checkout).")
-    Path model;
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--alerting-port", defaultValue = "8083", description = "HTTP port of the alerting service (API, dashboard; default: ${DEFAULT-VALUE}).")
     int alertingPort;
@@ -63,7 +64,7 @@ final class UpCommand implements Callable<Integer> {
         EmbeddedPipeline pipeline;
         try {
             pipeline = EmbeddedPipeline.start(new EmbeddedPipeline.Options(dataDir, kafkaPort, postgresPort, scorerPort, ingestPort, alertingPort,
-                    model, noDemo ? null : Map.of(), Map.of(), Map.of()), out);
+                    model.dir(), noDemo ? null : Map.of(), Map.of(), Map.of()), out);
         } catch (IOException | IllegalStateException e) {
             err.println("monitor up: " + e.getMessage());
             return 1;
