@@ -144,4 +144,58 @@ public interface AlertTable {
     int deleteAlerts(@Bind("run") String run);
 
     // --- API reads (dashboard and /v1 endpoints) below this line.
+
+    /** The columns of {@link Alert}, of table alias {@code a}. */
+    String ALERT_COLUMNS = """
+            a.alert_id, a.run_id, a.rule_set, a.rule, a.topic, a.severity, a.state, a.started_at, a.updated_at, a.fired_at,
+            a.resolved_at, a.window_start, a.window_size_ms, a.observed, a.baseline, a.threshold, a.message
+            """;
+
+    /** Whether analyst {@code :analyst} has a live subscription covering alert row {@code a} (its topic or '*', and its rule set). */
+    String VISIBLE = """
+            EXISTS (SELECT 1 FROM subscription s WHERE s.analyst_id = :analyst AND s.deleted_at IS NULL
+                       AND (s.topic = a.topic OR s.topic = '*') AND s.rule_set = a.rule_set)
+            """;
+
+    /** An alert as the API shows it (times are event times). */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Alert(String alertId, String runId, String ruleSet, String rule, String topic, String severity, String state, Instant startedAt,
+                 Instant updatedAt, Instant firedAt, Instant resolvedAt, Instant windowStart, long windowSizeMs, double observed,
+                 double baseline, double threshold, String message) {
+    }
+
+    /** An alert and whether the analyst asking may see it. */
+    record Seen(@org.jdbi.v3.core.mapper.Nested Alert alert, boolean visible) {
+    }
+
+    /** One transition in an alert's history. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record HistoryEntry(String state, String severity, Instant windowStart, Instant eventTime, double observed, double baseline,
+                        double threshold, String message) {
+    }
+
+    /**
+     * A run's alerts the analyst may see, in one state and on one topic where those are not null, latest change first, at most
+     * {@code limit}.
+     */
+    @SqlQuery("SELECT " + ALERT_COLUMNS + " FROM alert a WHERE a.run_id = :run AND " + VISIBLE + """
+               AND (CAST(:state AS text) IS NULL OR a.state = :state) AND (CAST(:topic AS text) IS NULL OR a.topic = :topic)
+             ORDER BY a.updated_at DESC, a.alert_id LIMIT :limit
+            """)
+    @RegisterConstructorMapper(Alert.class)
+    List<Alert> visible(@Bind("run") String run, @Bind("analyst") long analystId, @Bind("state") String state, @Bind("topic") String topic,
+                        @Bind("limit") int limit);
+
+    /** An alert, and whether the analyst may see it; empty when there is no such alert. */
+    @SqlQuery("SELECT " + ALERT_COLUMNS + ", " + VISIBLE + " AS visible FROM alert a WHERE a.alert_id = :id")
+    @RegisterConstructorMapper(Seen.class)
+    java.util.Optional<Seen> seenBy(@Bind("id") String alertId, @Bind("analyst") long analystId);
+
+    /** An alert's transitions in event-time order. */
+    @SqlQuery("""
+            SELECT state, severity, window_start, event_time, observed, baseline, threshold, message
+              FROM alert_event WHERE alert_id = :id ORDER BY event_time, id
+            """)
+    @RegisterConstructorMapper(HistoryEntry.class)
+    List<HistoryEntry> history(@Bind("id") String alertId);
 }

@@ -61,4 +61,59 @@ public interface SubscriptionTable {
     List<Long> subscribersAmong(@Bind("topic") String topic, @Bind("ruleSet") String ruleSet, @Bind("analysts") Long[] analysts);
 
     // --- API (subscriptions CRUD) below this line.
+
+    /** The columns of {@link Subscription}. */
+    String COLUMNS = """
+            id, topic, rule_overrides::text AS rule_overrides, rule_set, min_severity, webhook_url, enabled, created_at, updated_at
+            """;
+
+    /** A subscription as its analyst sees it: no secret; {@code ruleOverrides} as the analyst gave them (JSON text), null for none. */
+    record Subscription(long id, String topic, String ruleOverrides, String ruleSet, String minSeverity, String webhookUrl, boolean enabled,
+                        java.time.Instant createdAt, java.time.Instant updatedAt) {
+    }
+
+    /**
+     * What a subscription asks for, as {@link #insert} and {@link #update} write it: {@code ruleSet} and {@code ruleParams} are
+     * {@code RuleParams.id()} and {@code toJson()} of the effective parameters; {@code webhookSecret} null keeps the current one on update.
+     */
+    record Settings(String topic, String ruleOverrides, String ruleSet, String ruleParams, String minSeverity, String webhookUrl,
+                    String webhookSecret, boolean enabled) {
+    }
+
+    /** The analyst's live subscriptions by id. */
+    @SqlQuery("SELECT " + COLUMNS + " FROM subscription WHERE analyst_id = :analystId AND deleted_at IS NULL ORDER BY id")
+    @RegisterConstructorMapper(Subscription.class)
+    List<Subscription> ofAnalyst(@Bind("analystId") long analystId);
+
+    @SqlQuery("SELECT " + COLUMNS + " FROM subscription WHERE id = :id")
+    @RegisterConstructorMapper(Subscription.class)
+    Optional<Subscription> get(@Bind("id") long id);
+
+    /** The analyst a live subscription belongs to; empty when there is none. */
+    @SqlQuery("SELECT analyst_id FROM subscription WHERE id = :id AND deleted_at IS NULL")
+    Optional<Long> ownerOf(@Bind("id") long id);
+
+    @SqlQuery("""
+            INSERT INTO subscription (analyst_id, topic, rule_overrides, rule_set, rule_params, min_severity, webhook_url, webhook_secret, enabled)
+            VALUES (:analystId, :topic, CAST(:ruleOverrides AS jsonb), :ruleSet, :ruleParams, :minSeverity, :webhookUrl, :webhookSecret, :enabled)
+            RETURNING""" + " " + COLUMNS)
+    @RegisterConstructorMapper(Subscription.class)
+    Subscription insert(@Bind("analystId") long analystId, @org.jdbi.v3.sqlobject.customizer.BindMethods Settings settings);
+
+    @SqlQuery("""
+            UPDATE subscription SET topic = :topic, rule_overrides = CAST(:ruleOverrides AS jsonb), rule_set = :ruleSet,
+                   rule_params = :ruleParams, min_severity = :minSeverity, webhook_url = :webhookUrl,
+                   webhook_secret = COALESCE(:webhookSecret, webhook_secret), enabled = :enabled, updated_at = now()
+             WHERE id = :id
+            RETURNING""" + " " + COLUMNS)
+    @RegisterConstructorMapper(Subscription.class)
+    Subscription update(@Bind("id") long id, @org.jdbi.v3.sqlobject.customizer.BindMethods Settings settings);
+
+    /** Deletes a subscription, keeping its row (outbox rows refer to it). */
+    @org.jdbi.v3.sqlobject.statement.SqlUpdate("UPDATE subscription SET deleted_at = now(), enabled = false, updated_at = now() WHERE id = :id")
+    int delete(@Bind("id") long id);
+
+    /** Disables every live subscription of an analyst (who is being deleted). */
+    @org.jdbi.v3.sqlobject.statement.SqlUpdate("UPDATE subscription SET enabled = false, updated_at = now() WHERE analyst_id = :analystId AND deleted_at IS NULL")
+    int disableAllOf(@Bind("analystId") long analystId);
 }

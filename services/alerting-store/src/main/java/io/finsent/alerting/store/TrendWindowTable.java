@@ -118,4 +118,74 @@ public interface TrendWindowTable {
     int deleteRun(@Bind("run") String run);
 
     // --- API reads (dashboard and /v1 endpoints) below this line.
+
+    /**
+     * A trend row of one topic as {@code GET /v1/trends} answers it: a stored window, or a rollup of them ({@code windows}: how
+     * many; absent for a stored window).
+     */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Trend(Instant windowStart, long windowSizeMs, long count, long negative, long neutral, long positive, double meanScore,
+                 double scoreStddev, double meanPNegative, @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Long windows) {
+    }
+
+    /** The topic's stored windows in a range, by start and size, at most {@code limit}. */
+    @SqlQuery("""
+            SELECT window_start, window_size_ms, count, negative, neutral, positive, mean_score, score_stddev, mean_p_negative,
+                   CAST(NULL AS bigint) AS windows
+              FROM trend_window WHERE run_id = :run AND topic = :topic AND window_start >= :from AND window_start < :to
+             ORDER BY window_start, window_size_ms LIMIT :limit
+            """)
+    @RegisterConstructorMapper(Trend.class)
+    List<Trend> trends(@Bind("run") String run, @Bind("topic") String topic, @Bind("from") Instant from, @Bind("to") Instant to,
+                       @Bind("limit") int limit);
+
+    /**
+     * The topic's windows in a range rolled up by {@code unit} ({@code hour} or {@code day}, UTC; rows of {@code sizeMs}): counts
+     * summed, means weighted by count, the pooled standard deviation; by start, at most {@code limit}.
+     */
+    @SqlQuery("""
+            SELECT date_trunc(:unit, window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS window_start,
+                   CAST(:sizeMs AS bigint) AS window_size_ms,
+                   sum(count)::bigint AS count, sum(negative)::bigint AS negative, sum(neutral)::bigint AS neutral,
+                   sum(positive)::bigint AS positive,
+                   COALESCE(sum(mean_score * count) / NULLIF(sum(count), 0), 0) AS mean_score,
+                   COALESCE(sqrt(greatest(0, sum(count * (score_stddev * score_stddev + mean_score * mean_score)) / NULLIF(sum(count), 0)
+                        - power(sum(mean_score * count) / NULLIF(sum(count), 0), 2))), 0) AS score_stddev,
+                   COALESCE(sum(mean_p_negative * count) / NULLIF(sum(count), 0), 0) AS mean_p_negative,
+                   count(*) AS windows
+              FROM trend_window
+             WHERE run_id = :run AND topic = :topic AND window_start >= :from AND window_start < :to
+             GROUP BY 1 ORDER BY 1 LIMIT :limit
+            """)
+    @RegisterConstructorMapper(Trend.class)
+    List<Trend> rollup(@Bind("unit") String unit, @Bind("sizeMs") long sizeMs, @Bind("run") String run, @Bind("topic") String topic,
+                       @Bind("from") Instant from, @Bind("to") Instant to, @Bind("limit") int limit);
+
+    /** Per topic and UTC hour of a run's windows in a range: texts, negative texts, and the count-weighted mean score (null for none). */
+    record HourBucket(String topic, Instant bucket, long count, long negative, Double meanScore) {
+    }
+
+    @SqlQuery("""
+            SELECT topic, date_trunc('hour', window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
+                   sum(count) AS count, sum(negative) AS negative,
+                   sum(mean_score * count) / NULLIF(sum(count), 0) AS mean_score
+              FROM trend_window WHERE run_id = :run AND window_start >= :from AND window_start < :to
+             GROUP BY topic, bucket ORDER BY topic, bucket
+            """)
+    @RegisterConstructorMapper(HourBucket.class)
+    List<HourBucket> hourBuckets(@Bind("run") String run, @Bind("from") Instant from, @Bind("to") Instant to);
+
+    /** A run with trend rows ({@code GET /v1/runs}): its windows, texts, topics, first and last window start, and alerts. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record RunSummary(String runId, long trendWindows, long texts, long topics, Instant firstWindow, Instant lastWindow, long alerts) {
+    }
+
+    @SqlQuery("""
+            SELECT t.run_id, count(*) AS trend_windows, sum(t.count)::bigint AS texts, count(DISTINCT t.topic) AS topics,
+                   min(t.window_start) AS first_window, max(t.window_start) AS last_window,
+                   (SELECT count(*) FROM alert a WHERE a.run_id = t.run_id) AS alerts
+              FROM trend_window t GROUP BY t.run_id ORDER BY t.run_id
+            """)
+    @RegisterConstructorMapper(RunSummary.class)
+    List<RunSummary> runs();
 }

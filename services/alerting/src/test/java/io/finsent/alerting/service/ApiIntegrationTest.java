@@ -17,9 +17,6 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -36,6 +33,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.finsent.alerting.store.AlertTable;
+import io.finsent.alerting.store.AlertingStore;
 import io.finsent.alerting.trends.TrendPoint;
 import io.finsent.common.Topics;
 import io.finsent.local.testing.LocalStackTestResource;
@@ -292,6 +294,24 @@ class ApiIntegrationTest {
                 .body("find { it.topic == '" + topic + "' }.series.size()", equalTo(2));
     }
 
+    @Test
+    void theOpenApiDocumentDescribesTheAnswers() throws Exception {
+        JsonNode doc = new ObjectMapper().readTree(given().get("/q/openapi?format=json").then().statusCode(200).extract().asString());
+        JsonNode schemas = doc.at("/components/schemas");
+        List<String> names = new java.util.ArrayList<>();
+        schemas.fieldNames().forEachRemaining(names::add);
+        assertThat(names).contains("SubscriptionView", "Silence", "Alert", "AlertChange", "Trend", "RunSummary", "TopicView", "TopicSummary",
+                "Analyst", "KeyOwner", "CreatedAnalyst");
+        JsonNode alert = doc.at("/paths/~1v1~1alerts~1{id}/get/responses/200/content/application~1json/schema");
+        assertThat(alert.toString()).as("%s", doc.at("/paths/~1v1~1alerts~1{id}")).contains("AlertWithHistory");
+        assertThat(doc.at("/paths/~1v1~1subscriptions/get/responses/200/content/application~1json/schema/items/$ref").asText())
+                .isEqualTo("#/components/schemas/SubscriptionView");
+        assertThat(doc.at("/paths/~1v1~1subscriptions/post/responses/201/content/application~1json/schema/$ref").asText())
+                .isEqualTo("#/components/schemas/SubscriptionView");
+        assertThat(schemas.at("/SubscriptionView/properties").has("min_severity")).isTrue();
+        assertThat(schemas.at("/AlertWithHistory").toString()).as("%s", schemas.at("/AlertWithHistory")).contains("alert_id").contains("history");
+    }
+
     private static void insertTrend(String run, String topic, Instant start, long count, long negative, double mean) throws Exception {
         TestSupport.insertWindows(JDBC, USER, run, List.of(new TrendPoint(topic, start.toEpochMilli(), TestSupport.MINUTE, count, negative,
                 count - negative, 0, mean, 0.1)));
@@ -299,15 +319,9 @@ class ApiIntegrationTest {
 
     private static String insertAlert(String topic, String ruleSet) throws Exception {
         String id = unique("alert");
-        try (Connection c = DriverManager.getConnection(JDBC, USER, ""); PreparedStatement s = c.prepareStatement(
-                "INSERT INTO alert (alert_id, run_id, rule_set, rule, topic, severity, state, started_at, updated_at, window_start,"
-                        + " window_size_ms, observed, baseline, threshold, message) VALUES (?, 'live', ?, 'NEGATIVE_SHARE', ?, 'WARNING', 'FIRING',"
-                        + " now(), now(), now(), 60000, 0.8, 0.1, 0.3, 'test alert')")) {
-            s.setString(1, id);
-            s.setString(2, ruleSet);
-            s.setString(3, topic);
-            s.executeUpdate();
-        }
+        Instant now = Instant.now();
+        AlertingStore.jdbi(JDBC, USER).onDemand(AlertTable.class).upsertAlert(new AlertTable.Change(id, "live", ruleSet, "NEGATIVE_SHARE", topic,
+                "WARNING", "FIRING", now, null, null, now, 60_000, 0.8, 0.1, 0.3, "test alert", null));
         return id;
     }
 }

@@ -24,6 +24,8 @@ import io.finsent.alerting.backtest.BacktestReport;
 import io.finsent.alerting.backtest.BacktestReportWriter;
 import io.finsent.alerting.rules.RuleKind;
 import io.finsent.alerting.rules.RuleParams;
+import io.finsent.alerting.store.AlertingStore;
+import io.finsent.alerting.store.TrendWindowTable;
 import io.finsent.alerting.trends.TrendPoint;
 import io.finsent.local.testing.LocalStackTestResource;
 import io.finsent.local.testing.SharedLocalStack;
@@ -161,12 +163,14 @@ class BacktestApiIntegrationTest {
 
     @Test
     void moreWindowsTimesRuleSetsThanTheCapAreRefused() throws Exception {
-        // 40,000 windows, written by PostgreSQL itself: with 9 rule sets more than the default cap of 300,000 evaluations
+        // 40,000 windows (10 topics, 4,000 minutes): with 9 rule sets more than the default cap of 300,000 evaluations
         String run = unique("bt-huge");
-        TestSupport.update(JDBC, USER, """
-                INSERT INTO trend_window SELECT ?, 'topic-' || (i % 10), timestamptz '2025-01-01T00:00:00Z' + (i / 10) * interval '1 minute',
-                       60000, 10, 1, 8, 1, 0, 0.2, 0.1 FROM generate_series(0, 39999) AS i
-                """, run);
+        long start = Instant.parse("2025-01-01T00:00:00Z").toEpochMilli();
+        List<TrendPoint> windows = new java.util.ArrayList<>();
+        for (int i = 0; i < 40_000; i++) {
+            windows.add(new TrendPoint("topic-" + (i % 10), start + (i / 10) * MINUTE, MINUTE, 10, 1, 8, 1, 0, 0.2));
+        }
+        TestSupport.insertWindows(JDBC, USER, run, windows);
         try {
             backtest("{\"run\": \"" + run + "\", \"rule_sets\": " + ruleSets(8) + "}").then().statusCode(400)
                     .body("error", containsString("more than 33333 trend windows in this range of run '" + run + "': with 9 rule sets that is"
@@ -176,7 +180,7 @@ class BacktestApiIntegrationTest {
             backtest("{\"run\": \"" + run + "\", \"to\": \"2025-01-01T00:10:00Z\", \"rule_sets\": " + ruleSets(8) + "}").then().statusCode(200)
                     .body("windows", org.hamcrest.Matchers.equalTo(100)).body("ruleSets.size()", org.hamcrest.Matchers.equalTo(9));
         } finally {
-            TestSupport.update(JDBC, USER, "DELETE FROM trend_window WHERE run_id = ?", run);
+            AlertingStore.jdbi(JDBC, USER).onDemand(TrendWindowTable.class).deleteRun(run);
         }
     }
 

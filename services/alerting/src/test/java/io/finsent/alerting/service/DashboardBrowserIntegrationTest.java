@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.jdbi.v3.core.Jdbi;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.TimeoutException;
@@ -53,6 +53,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.finsent.alerting.rules.RuleParams;
 import io.finsent.alerting.service.api.AlertStream;
+import io.finsent.alerting.store.AlertTable;
+import io.finsent.alerting.store.AlertingStore;
+import io.finsent.alerting.store.TrendWindowTable;
 import io.finsent.common.Topics;
 import io.finsent.local.testing.LocalStackTestResource;
 import io.finsent.local.testing.SharedLocalStack;
@@ -78,6 +81,7 @@ class DashboardBrowserIntegrationTest {
     private static final String BOOTSTRAP = SharedLocalStack.get().bootstrapServers();
     private static final String JDBC = SharedLocalStack.get().jdbcUrl();
     private static final String USER = SharedLocalStack.get().jdbcUser();
+    private static final Jdbi STORE = AlertingStore.jdbi(JDBC, USER);
     private static final int TEXTS_PER_MINUTE = 20;
     private static final String STRICT = "{\"negativeShareSigmas\": 20, \"volumeFactor\": 100}";
     // Kept so the level holds: Selenium warns on every start that it has no CDP classes for this Chromium (unused here).
@@ -126,7 +130,7 @@ class DashboardBrowserIntegrationTest {
             publishMinute(topic, base + minute * MINUTE, 2);
         }
         closeWindowsBefore(topic, base + 10 * MINUTE, "ten trend windows",
-                () -> countOf("SELECT count(*) FROM trend_window WHERE run_id = 'live' AND topic = ?", topic) == 10);
+                () -> liveWindows(topic).size() == 10);
 
         // When the analyst opens the dashboard, first with a wrong key, then with theirs, and picks the topic
         browser.get(dashboard.toString());
@@ -142,15 +146,14 @@ class DashboardBrowserIntegrationTest {
                 ExpectedConditions.attributeToBe(By.id("chart"), "data-state", "drawn")));
 
         // Then the chart holds one point per window PostgreSQL holds for the topic, with their volume, from the first one
-        Map<String, Object> stored = TestSupport.query(JDBC, USER, "SELECT count(*) AS windows, sum(count) AS texts,"
-                + " min(window_start) AS first FROM trend_window WHERE run_id = 'live' AND topic = ?", topic).get(0);
+        List<TrendWindowTable.Trend> stored = liveWindows(topic);
         WebElement chart = browser.findElement(By.id("chart"));
-        assertThat(stored.get("windows")).isEqualTo(10L);
+        assertThat(stored).hasSize(10);
         assertThat(chart.getDomAttribute("data-points")).isEqualTo("10");
-        assertThat(chart.getDomAttribute("data-texts")).isEqualTo(String.valueOf(((Number) stored.get("texts")).longValue()));
+        assertThat(chart.getDomAttribute("data-texts")).isEqualTo(String.valueOf(stored.stream().mapToLong(TrendWindowTable.Trend::count).sum()));
         assertThat(script("return window.finsent.chart.pointCount()")).isEqualTo(10L);
         assertThat(script("return window.finsent.chart.plot.data[0][0] * 1000"))
-                .isEqualTo(((Timestamp) stored.get("first")).getTime());
+                .isEqualTo(stored.get(0).windowStart().toEpochMilli());
         assertThat(chart.findElements(By.cssSelector("canvas"))).isNotEmpty();
         // ... the subscription is listed, and the feed shows no alert of the topic yet
         assertThat(browser.findElements(By.cssSelector("#subscriptions tr[data-subscription-id='" + subscription + "']"))).hasSize(1);
@@ -164,10 +167,8 @@ class DashboardBrowserIntegrationTest {
             publishMinute(topic, base + minute * MINUTE, 16);
         }
         closeWindowsBefore(topic, base + 13 * MINUTE, "the negative-share alert firing",
-                () -> countOf("SELECT count(*) FROM alert WHERE run_id = 'live' AND topic = ? AND rule = 'NEGATIVE_SHARE'"
-                        + " AND fired_at IS NOT NULL", topic) == 1);
-        String alertId = (String) TestSupport.query(JDBC, USER, "SELECT alert_id FROM alert WHERE run_id = 'live' AND topic = ?"
-                + " AND rule = 'NEGATIVE_SHARE'", topic).get(0).get("alert_id");
+                () -> negativeShareAlerts(analyst, topic).stream().filter(a -> a.firedAt() != null).count() == 1);
+        String alertId = negativeShareAlerts(analyst, topic).get(0).alertId();
 
         // Then its transitions arrive in the feed, newest first, in the same page (no reload)
         By firing = By.cssSelector("#alert-feed li[data-alert-id='" + alertId + "'][data-state='FIRING'][data-source='stream']");
@@ -293,8 +294,15 @@ class DashboardBrowserIntegrationTest {
         return start / MINUTE * MINUTE + MINUTE;
     }
 
-    private static long countOf(String sql, Object... params) throws Exception {
-        return TestSupport.count(JDBC, USER, sql, params);
+    /** The topic's stored live windows, oldest first. */
+    private static List<TrendWindowTable.Trend> liveWindows(String topic) {
+        return STORE.onDemand(TrendWindowTable.class).trends("live", topic, TrendWindowTable.NO_START, TrendWindowTable.NO_END, 10_000);
+    }
+
+    /** The live NEGATIVE_SHARE alerts of the topic (the analyst subscribes to it). */
+    private static List<AlertTable.Alert> negativeShareAlerts(TestSupport.Analyst analyst, String topic) {
+        return STORE.onDemand(AlertTable.class).visible("live", analyst.id(), null, topic, 1000).stream()
+                .filter(a -> a.rule().equals("NEGATIVE_SHARE")).toList();
     }
 
     private Object script(String js) {

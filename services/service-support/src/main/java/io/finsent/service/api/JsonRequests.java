@@ -47,7 +47,7 @@ public class JsonRequests {
 
     private final Validator validator;
 
-    JsonRequests(Validator validator) {
+    public JsonRequests(Validator validator) {
         this.validator = validator;
     }
 
@@ -95,6 +95,10 @@ public class JsonRequests {
             throw ApiProblem.badRequest("unknown field '" + field(e) + "'; allowed: "
                     + new TreeSet<>(known.stream().map(String::valueOf).toList()));
         } catch (MismatchedInputException e) {
+            if (e.getPath().isEmpty() && e.getOriginalMessage().startsWith("Trailing token")) {
+                // FAIL_ON_TRAILING_TOKENS reports data after the object as a mismatch of the whole body: it is not JSON.
+                throw ApiProblem.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
+            }
             if (e.getPath().isEmpty()) {
                 throw ApiProblem.badRequest("the body must be a JSON object");
             }

@@ -1,9 +1,7 @@
 package io.finsent.alerting.service.api;
 
-import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -23,9 +21,15 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import io.finsent.common.KafkaClientSettings;
 import io.finsent.alerting.service.AlertingConfig;
+import io.finsent.alerting.store.SubscriptionTable;
 import io.finsent.common.Topics;
 import io.finsent.schema.AlertEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -44,8 +48,8 @@ public class AlertStream {
 
     private static final Logger LOG = Logger.getLogger(AlertStream.class);
 
-    private final Map<Long, Set<MultiEmitter<? super Map<String, Object>>>> listeners = new ConcurrentHashMap<>();
-    private final Db db;
+    private final Map<Long, Set<MultiEmitter<? super AlertChange>>> listeners = new ConcurrentHashMap<>();
+    private final SubscriptionTable subscriptions;
     private final boolean enabled;
     /** The service's kafka.* client settings (address, security). */
     private final Map<String, Object> kafka;
@@ -54,8 +58,8 @@ public class AlertStream {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
 
-    AlertStream(Db db, AlertingConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
-        this.db = db;
+    AlertStream(Jdbi jdbi, AlertingConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.subscriptions = jdbi.onDemand(SubscriptionTable.class);
         this.enabled = config.api().streamEnabled();
         this.kafka = kafka;
     }
@@ -88,7 +92,7 @@ public class AlertStream {
     }
 
     /** The changes of the alerts {@code analystId} may see, from now on, until the client goes away. */
-    public Multi<Map<String, Object>> changesFor(long analystId) {
+    public Multi<AlertChange> changesFor(long analystId) {
         return Multi.createFrom().emitter(emitter -> {
             listeners.computeIfAbsent(analystId, id -> new CopyOnWriteArraySet<>()).add(emitter);
             emitter.onTermination(() -> listeners.getOrDefault(analystId, Set.of()).remove(emitter));
@@ -133,48 +137,30 @@ public class AlertStream {
             LOG.warnf("skipping an unreadable alert event at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
             return;
         }
-        Set<Long> allowed = new HashSet<>();
+        List<Long> allowed;
         try {
             Long[] connected = listeners.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toArray(Long[]::new);
-            for (Map<String, Object> row : db.list("SELECT DISTINCT s.analyst_id FROM subscription s WHERE s.deleted_at IS NULL"
-                    + " AND (s.topic = ? OR s.topic = '*') AND s.rule_set = ? AND s.analyst_id::text = ANY (?)",
-                    event.getTopic(), event.getRuleSet(), toTextArray(connected))) {
-                allowed.add(((Number) row.get("analyst_id")).longValue());
-            }
-        } catch (SQLException e) {
+            allowed = subscriptions.subscribersAmong(event.getTopic(), event.getRuleSet(), connected);
+        } catch (JdbiException e) {
             LOG.warnf("alert event %s not streamed: PostgreSQL: %s", event.getAlertId(), e.getMessage());
             return;
         }
-        Map<String, Object> view = view(event);
+        AlertChange change = AlertChange.of(event);
         for (Long analyst : allowed) {
-            listeners.getOrDefault(analyst, Set.of()).forEach(emitter -> emitter.emit(view));
+            listeners.getOrDefault(analyst, Set.of()).forEach(emitter -> emitter.emit(change));
         }
     }
 
-    private static String[] toTextArray(Long[] ids) {
-        String[] text = new String[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            text[i] = ids[i].toString();
-        }
-        return text;
-    }
+    /** One change of an alert as the stream sends it (times are event times). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record AlertChange(String alertId, String runId, String ruleSet, String rule, String topic, String severity, String state,
+                              Instant windowStart, long windowSizeMs, Instant eventTime, double observed, double baseline, double threshold,
+                              String message) {
 
-    static Map<String, Object> view(AlertEvent e) {
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("alert_id", e.getAlertId());
-        v.put("run_id", e.getRunId());
-        v.put("rule_set", e.getRuleSet());
-        v.put("rule", e.getRule());
-        v.put("topic", e.getTopic());
-        v.put("severity", e.getSeverity().name());
-        v.put("state", e.getState().name());
-        v.put("window_start", e.getWindowStart().toString());
-        v.put("window_size_ms", e.getWindowSizeMs());
-        v.put("event_time", e.getEventTime().toString());
-        v.put("observed", e.getObserved());
-        v.put("baseline", e.getBaseline());
-        v.put("threshold", e.getThreshold());
-        v.put("message", e.getMessage());
-        return v;
+        static AlertChange of(AlertEvent e) {
+            return new AlertChange(e.getAlertId(), e.getRunId(), e.getRuleSet(), e.getRule(), e.getTopic(), e.getSeverity().name(),
+                    e.getState().name(), e.getWindowStart(), e.getWindowSizeMs(), e.getEventTime(), e.getObserved(), e.getBaseline(),
+                    e.getThreshold(), e.getMessage());
+        }
     }
 }

@@ -1,15 +1,11 @@
 package io.finsent.alerting.service.api;
 
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -17,11 +13,19 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestStreamElementType;
+import org.jdbi.v3.core.Jdbi;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+
+import io.finsent.alerting.store.AlertTable;
 import io.finsent.schema.AlertState;
+import io.finsent.service.api.ApiProblem;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 
@@ -32,75 +36,58 @@ import io.smallrye.mutiny.Multi;
 @Path("/v1/alerts")
 @Tag(name = "alerts", description = "Alerts of the caller's subscriptions")
 @Blocking
+@RolesAllowed(AlertingKeys.ANALYST)
 public class AlertsResource {
 
-    /** Subscriptions of analyst ? that cover alert row {@code a}. */
-    static final String VISIBLE = """
-            EXISTS (SELECT 1 FROM subscription s WHERE s.analyst_id = ? AND s.deleted_at IS NULL
-                       AND (s.topic = a.topic OR s.topic = '*') AND s.rule_set = a.rule_set)
-            """;
-    private static final String COLUMNS = """
-            a.alert_id, a.run_id, a.rule_set, a.rule, a.topic, a.severity, a.state, a.started_at, a.updated_at, a.fired_at,
-            a.resolved_at, a.window_start, a.window_size_ms, a.observed, a.baseline, a.threshold, a.message
-            """;
+    /** An alert with every transition it went through. */
+    public record AlertWithHistory(@JsonUnwrapped AlertTable.Alert alert, List<AlertTable.HistoryEntry> history) {
+    }
 
-    private final Authenticator auth;
-    private final Db db;
+    private final AlertTable alerts;
     private final AlertStream stream;
+    private final SecurityIdentity identity;
 
-    AlertsResource(Authenticator auth, Db db, AlertStream stream) {
-        this.auth = auth;
-        this.db = db;
+    AlertsResource(Jdbi jdbi, AlertStream stream, SecurityIdentity identity) {
+        this.alerts = jdbi.onDemand(AlertTable.class);
         this.stream = stream;
+        this.identity = identity;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Alerts of the caller's subscriptions, latest change first",
             description = "state: PENDING, FIRING or RESOLVED; topic; run (default live); limit (1..1000, default 100).")
-    public List<Map<String, Object>> list(@HeaderParam("X-Api-Key") String apiKey, @QueryParam("state") String state,
-            @QueryParam("topic") String topic, @QueryParam("run") @DefaultValue("live") String run,
-            @QueryParam("limit") @DefaultValue("100") int limit) throws SQLException {
-        Caller caller = auth.requireAnalyst(apiKey);
+    public List<AlertTable.Alert> list(@QueryParam("state") String state, @QueryParam("topic") String topic,
+            @QueryParam("run") @DefaultValue("live") String run, @QueryParam("limit") @DefaultValue("100") int limit) {
         if (limit < 1 || limit > 1000) {
-            throw ApiException.badRequest("limit must be 1 to 1000, not " + limit);
+            throw ApiProblem.badRequest("limit must be 1 to 1000, not " + limit);
         }
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM alert a WHERE a.run_id = ? AND " + VISIBLE);
-        List<Object> params = new ArrayList<>(List.of(run, caller.analystId()));
+        String stateName = null;
         if (state != null && !state.isBlank()) {
             try {
-                params.add(AlertState.valueOf(state.strip().toUpperCase(Locale.ROOT)).name());
+                stateName = AlertState.valueOf(state.strip().toUpperCase(Locale.ROOT)).name();
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("state must be PENDING, FIRING or RESOLVED, not '" + state + "'");
+                throw ApiProblem.badRequest("state must be PENDING, FIRING or RESOLVED, not '" + state + "'");
             }
-            sql.append(" AND a.state = ?");
         }
-        if (topic != null && !topic.isBlank()) {
-            sql.append(" AND a.topic = ?");
-            params.add(topic.strip());
-        }
-        sql.append(" ORDER BY a.updated_at DESC, a.alert_id LIMIT ?");
-        params.add(limit);
-        return db.list(sql.toString(), params.toArray());
+        String topicName = topic == null || topic.isBlank() ? null : topic.strip();
+        return alerts.visible(run, AlertingKeys.analystId(identity), stateName, topicName, limit);
     }
 
     @GET
     @Path("/{id}")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "One alert with its history")
+    @APIResponse(responseCode = "200", description = "the alert and its transitions",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AlertWithHistory.class)))
     @APIResponse(responseCode = "403", description = "not an alert of the caller's subscriptions")
     @APIResponse(responseCode = "404", description = "no such alert")
-    public Map<String, Object> get(@HeaderParam("X-Api-Key") String apiKey, @PathParam("id") String id) throws SQLException {
-        Caller caller = auth.requireAnalyst(apiKey);
-        Map<String, Object> alert = db.one("SELECT " + COLUMNS + ", " + VISIBLE + " AS visible FROM alert a WHERE a.alert_id = ?",
-                caller.analystId(), id).orElseThrow(() -> ApiException.notFound("no alert " + id));
-        if (!Boolean.TRUE.equals(alert.remove("visible"))) {
-            throw ApiException.forbidden("alert " + id + " is not of a topic and rule set you subscribe to");
+    public AlertWithHistory get(@PathParam("id") String id) {
+        AlertTable.Seen seen = alerts.seenBy(id, AlertingKeys.analystId(identity)).orElseThrow(() -> ApiProblem.notFound("no alert " + id));
+        if (!seen.visible()) {
+            throw ApiProblem.forbidden("alert " + id + " is not of a topic and rule set you subscribe to");
         }
-        Map<String, Object> answer = new LinkedHashMap<>(alert);
-        answer.put("history", db.list("SELECT state, severity, window_start, event_time, observed, baseline, threshold, message"
-                + " FROM alert_event WHERE alert_id = ? ORDER BY event_time, id", id));
-        return answer;
+        return new AlertWithHistory(seen.alert(), alerts.history(id));
     }
 
     @GET
@@ -108,8 +95,7 @@ public class AlertsResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Operation(summary = "The caller's alert changes as they happen (server-sent events, live run)")
-    public Multi<Map<String, Object>> stream(@HeaderParam("X-Api-Key") String apiKey) throws SQLException {
-        Caller caller = auth.requireAnalyst(apiKey);
-        return stream.changesFor(caller.analystId());
+    public Multi<AlertStream.AlertChange> stream() {
+        return stream.changesFor(AlertingKeys.analystId(identity));
     }
 }

@@ -1,16 +1,14 @@
 package io.finsent.alerting.service.api;
 
-import java.sql.SQLException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -19,11 +17,22 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jdbi.v3.core.Jdbi;
 
-import io.finsent.alerting.service.AlertingConfig;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import io.finsent.alerting.store.AnalystTable;
+import io.finsent.alerting.store.SubscriptionTable;
 import io.finsent.common.ApiKeyHash;
+import io.finsent.service.api.ApiProblem;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 
 /** Analysts and their keys: admin only, except {@code GET /v1/analysts/me}. */
@@ -31,70 +40,75 @@ import io.smallrye.common.annotation.Blocking;
 @Tag(name = "analysts", description = "Analysts and API keys (admin)")
 @Blocking
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(AlertingKeys.ADMIN)
 public class AnalystsResource {
 
-    private final Authenticator auth;
-    private final Db db;
-    private final int maxBody;
+    /** The body of {@code POST /v1/analysts}; {@code role} analyst (the default) or admin. */
+    public record AnalystRequest(@NotNull(message = "is required") @NotBlank(message = "must not be empty") String name, String role) {
 
-    AnalystsResource(Authenticator auth, Db db, AlertingConfig config) {
-        this.auth = auth;
-        this.db = db;
-        this.maxBody = config.api().maxBodyBytes();
+        String checkedName() {
+            String stripped = name.strip();
+            if (stripped.length() > 200) {
+                throw ApiProblem.badRequest("field 'name' is longer than 200 characters");
+            }
+            return stripped;
+        }
+
+        String checkedRole() {
+            String checked = role == null ? AlertingKeys.ANALYST : role.strip().toLowerCase(Locale.ROOT);
+            if (!checked.equals(AlertingKeys.ANALYST) && !checked.equals(AlertingKeys.ADMIN)) {
+                throw ApiProblem.badRequest("field 'role' must be 'analyst' or 'admin', not '" + checked + "'");
+            }
+            return checked;
+        }
+    }
+
+    /** A new analyst, with their API key: shown this once, stored only as its SHA-256. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record CreatedAnalyst(long id, String name, String role, String apiKey) {
+    }
+
+    private final Jdbi jdbi;
+    private final AnalystTable analysts;
+    private final RequestBodies bodies;
+    private final SecurityIdentity identity;
+
+    AnalystsResource(Jdbi jdbi, RequestBodies bodies, SecurityIdentity identity) {
+        this.jdbi = jdbi;
+        this.analysts = jdbi.onDemand(AnalystTable.class);
+        this.bodies = bodies;
+        this.identity = identity;
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Create an analyst", description = "Body: {\"name\": \"...\", \"role\": \"analyst\"|\"admin\"}. The answer holds"
             + " the analyst's new API key; it is shown this once and stored only as its SHA-256.")
-    @APIResponse(responseCode = "201", description = "created: id, name, role, api_key")
+    @RequestBody(content = @Content(schema = @Schema(implementation = AnalystRequest.class)))
+    @APIResponse(responseCode = "201", description = "created: id, name, role, api_key",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = CreatedAnalyst.class)))
     @APIResponse(responseCode = "403", description = "not an admin key")
-    public Response create(@HeaderParam("X-Api-Key") String apiKey, byte[] body) throws SQLException {
-        auth.requireAdmin(apiKey);
-        JsonBody json = JsonBody.parse(body, maxBody, Set.of("name", "role"));
-        String name = json.requiredText("name");
-        if (name.length() > 200) {
-            throw ApiException.badRequest("field 'name' is longer than 200 characters");
-        }
-        String role = json.text("role").map(r -> r.strip().toLowerCase(Locale.ROOT)).orElse("analyst");
-        if (!role.equals("analyst") && !role.equals("admin")) {
-            throw ApiException.badRequest("field 'role' must be 'analyst' or 'admin', not '" + role + "'");
-        }
-        String key = Authenticator.newKey();
-        long id = db.transaction(c -> {
-            long analystId = ((Number) Db.list(c, "INSERT INTO analyst (name) VALUES (?) RETURNING id", name).get(0).get("id")).longValue();
-            Db.update(c, "INSERT INTO api_key (key_sha256, analyst_id, role) VALUES (?, ?, ?)", ApiKeyHash.hex(key), analystId, role);
-            return analystId;
-        });
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("id", id);
-        answer.put("name", name);
-        answer.put("role", role);
-        answer.put("api_key", key);
-        return Response.status(Response.Status.CREATED).entity(answer).build();
+    public Response create(byte[] body) {
+        AnalystRequest request = bodies.read(body, AnalystRequest.class);
+        String name = request.checkedName();
+        String role = request.checkedRole();
+        String key = AlertingKeys.newKey();
+        long id = jdbi.inTransaction(h -> h.attach(AnalystTable.class).create(name, ApiKeyHash.hex(key), role));
+        return Response.status(Response.Status.CREATED).entity(new CreatedAnalyst(id, name, role, key)).build();
     }
 
     @GET
     @Operation(summary = "List analysts (admin)")
-    public List<Map<String, Object>> list(@HeaderParam("X-Api-Key") String apiKey) throws SQLException {
-        auth.requireAdmin(apiKey);
-        return db.list("""
-                SELECT a.id, a.name, a.created_at,
-                       (SELECT string_agg(DISTINCT k.role, ',') FROM api_key k WHERE k.analyst_id = a.id AND k.revoked_at IS NULL) AS roles
-                  FROM analyst a WHERE a.deleted_at IS NULL ORDER BY a.id
-                """);
+    public List<AnalystTable.Analyst> list() {
+        return analysts.live();
     }
 
     @GET
     @Path("/me")
-    @Operation(summary = "Who this key belongs to")
-    public Map<String, Object> me(@HeaderParam("X-Api-Key") String apiKey) throws SQLException {
-        Caller caller = auth.require(apiKey);
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("id", caller.analystId());
-        answer.put("name", caller.name());
-        answer.put("role", caller.role().name().toLowerCase(Locale.ROOT));
-        return answer;
+    @Authenticated
+    @Operation(summary = "Who this key belongs to", description = "id is null for the bootstrap admin key, which has no analyst.")
+    public AnalystTable.KeyOwner me() {
+        return AlertingKeys.owner(identity);
     }
 
     @DELETE
@@ -103,18 +117,18 @@ public class AnalystsResource {
     @APIResponse(responseCode = "204", description = "deleted")
     @APIResponse(responseCode = "403", description = "not an admin key")
     @APIResponse(responseCode = "404", description = "no such analyst")
-    public Response delete(@HeaderParam("X-Api-Key") String apiKey, @PathParam("id") long id) throws SQLException {
-        auth.requireAdmin(apiKey);
-        boolean deleted = db.transaction(c -> {
-            if (Db.update(c, "UPDATE analyst SET deleted_at = now() WHERE id = ? AND deleted_at IS NULL", id) == 0) {
+    public Response delete(@PathParam("id") long id) {
+        boolean deleted = jdbi.inTransaction(h -> {
+            AnalystTable table = h.attach(AnalystTable.class);
+            if (table.markDeleted(id) == 0) {
                 return false;
             }
-            Db.update(c, "UPDATE api_key SET revoked_at = now() WHERE analyst_id = ? AND revoked_at IS NULL", id);
-            Db.update(c, "UPDATE subscription SET enabled = false, updated_at = now() WHERE analyst_id = ? AND deleted_at IS NULL", id);
+            table.revokeKeys(id);
+            h.attach(SubscriptionTable.class).disableAllOf(id);
             return true;
         });
         if (!deleted) {
-            throw ApiException.notFound("no analyst " + id);
+            throw ApiProblem.notFound("no analyst " + id);
         }
         return Response.noContent().build();
     }

@@ -2,18 +2,18 @@ package io.finsent.alerting.service.api;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.sql.SQLException;
-import java.util.LinkedHashMap;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -23,14 +23,26 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jdbi.v3.core.Jdbi;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.finsent.alerting.rules.RuleParams;
-import io.finsent.alerting.service.AlertingConfig;
 import io.finsent.alerting.service.Severities;
+import io.finsent.alerting.store.SubscriptionTable;
+import io.finsent.service.api.ApiProblem;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -41,36 +53,76 @@ import io.smallrye.common.annotation.Blocking;
 @Tag(name = "subscriptions", description = "What an analyst is told about")
 @Blocking
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(AlertingKeys.ANALYST)
 public class SubscriptionsResource {
 
     /** Topic ids: lower-case slugs, as in topic.config. */
     static final Pattern TOPIC_ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,99}");
-    private static final Set<String> FIELDS = Set.of("topic", "rule_params", "min_severity", "webhook_url", "webhook_secret", "enabled");
-    private static final String COLUMNS = """
-            id, topic, rule_overrides::text AS rule_overrides, rule_set, min_severity, webhook_url, enabled, created_at, updated_at
-            """;
 
-    private final Authenticator auth;
-    private final Db db;
-    private final int maxBody;
+    /**
+     * The body of {@code POST} and {@code PUT}: {@code rule_params} overrides the default rule parameters, {@code min_severity}
+     * defaults to WARNING, {@code enabled} to true; an absent {@code webhook_secret} is generated (POST) or kept (PUT).
+     */
+    public record SubscriptionRequest(@NotNull(message = "is required") @NotBlank(message = "must not be empty") String topic,
+                                      ObjectNode ruleParams, String minSeverity, String webhookUrl,
+                                      @Size(min = 16, max = 256, message = "must be 16 to 256 characters long") String webhookSecret,
+                                      Boolean enabled) {
 
-    SubscriptionsResource(Authenticator auth, Db db, AlertingConfig config) {
-        this.auth = auth;
-        this.db = db;
-        this.maxBody = config.api().maxBodyBytes();
+        /** The checked request as the store writes it. */
+        SubscriptionTable.Settings toSettings() {
+            String checkedTopic = topic.strip();
+            if (!checkedTopic.equals("*") && !TOPIC_ID.matcher(checkedTopic).matches()) {
+                throw ApiProblem.badRequest("field 'topic' must be a topic id (lower-case letters, digits, '.', '_', '-') or \"*\", not '"
+                        + checkedTopic + "'");
+            }
+            String overrides = ruleParams == null ? null : ruleParams.toString();
+            RuleParams params;
+            try {
+                params = overrides == null ? RuleParams.defaults() : RuleParams.fromJson(overrides);
+            } catch (IllegalArgumentException e) {
+                throw ApiProblem.badRequest("invalid rule_params: " + e.getMessage());
+            }
+            String severity;
+            try {
+                severity = minSeverity == null ? "WARNING" : Severities.parse(minSeverity).name();
+            } catch (IllegalArgumentException e) {
+                throw ApiProblem.badRequest("field 'min_severity': " + e.getMessage());
+            }
+            String url = webhookUrl == null || webhookUrl.isBlank() ? null : webhookUrl.strip();
+            if (url != null) {
+                validateUrl(url);
+            }
+            return new SubscriptionTable.Settings(checkedTopic, overrides, params.id(), params.toJson(), severity, url, webhookSecret,
+                    enabled == null || enabled);
+        }
     }
 
-    /** A validated request body. */
-    private record Subscription(String topic, String overrides, RuleParams params, String minSeverity, String webhookUrl,
-                                String webhookSecret, boolean enabled) {
+    /**
+     * A subscription as its analyst sees it: {@code rule_params} the overrides as given (null for the defaults), and the
+     * {@code webhook_secret} only in the answer that generated it.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record SubscriptionView(long id, String topic, String ruleSet, String minSeverity, String webhookUrl, boolean enabled,
+                                   Instant createdAt, Instant updatedAt, JsonNode ruleParams,
+                                   @JsonInclude(JsonInclude.Include.NON_NULL) String webhookSecret) {
+    }
+
+    private final SubscriptionTable subscriptions;
+    private final RequestBodies bodies;
+    private final ObjectMapper mapper;
+    private final SecurityIdentity identity;
+
+    SubscriptionsResource(Jdbi jdbi, RequestBodies bodies, ObjectMapper mapper, SecurityIdentity identity) {
+        this.subscriptions = jdbi.onDemand(SubscriptionTable.class);
+        this.bodies = bodies;
+        this.mapper = mapper;
+        this.identity = identity;
     }
 
     @GET
     @Operation(summary = "The caller's subscriptions")
-    public List<Map<String, Object>> list(@HeaderParam("X-Api-Key") String apiKey) throws SQLException {
-        Caller caller = auth.requireAnalyst(apiKey);
-        return db.list("SELECT " + COLUMNS + " FROM subscription WHERE analyst_id = ? AND deleted_at IS NULL ORDER BY id", caller.analystId())
-                .stream().map(SubscriptionsResource::view).toList();
+    public List<SubscriptionView> list() {
+        return subscriptions.ofAnalyst(AlertingKeys.analystId(identity)).stream().map(s -> view(s, null)).toList();
     }
 
     @POST
@@ -78,50 +130,46 @@ public class SubscriptionsResource {
     @Operation(summary = "Subscribe", description = "Body: topic (an id or \"*\"), rule_params (optional overrides of the default rule"
             + " parameters), min_severity (INFO, WARNING (default), CRITICAL), webhook_url (optional), webhook_secret (optional;"
             + " generated and returned once when absent), enabled (default true).")
-    @APIResponse(responseCode = "201", description = "created; holds webhook_secret when it was generated")
+    @RequestBody(content = @Content(schema = @Schema(implementation = SubscriptionRequest.class)))
+    @APIResponse(responseCode = "201", description = "created; holds webhook_secret when it was generated",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SubscriptionView.class)))
     @APIResponse(responseCode = "400", description = "invalid body, the field named")
-    public Response create(@HeaderParam("X-Api-Key") String apiKey, byte[] body) throws SQLException {
-        Caller caller = auth.requireAnalyst(apiKey);
-        Subscription s = parse(body);
-        boolean generated = s.webhookSecret() == null;
-        String secret = generated ? Authenticator.newKey() : s.webhookSecret();
-        Map<String, Object> row = db.list("INSERT INTO subscription (analyst_id, topic, rule_overrides, rule_set, rule_params, min_severity,"
-                + " webhook_url, webhook_secret, enabled) VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS,
-                caller.analystId(), s.topic(), s.overrides(), s.params().id(), s.params().toJson(), s.minSeverity(), s.webhookUrl(),
-                secret, s.enabled()).get(0);
-        Map<String, Object> answer = view(row);
+    public Response create(byte[] body) {
+        SubscriptionTable.Settings settings = bodies.read(body, SubscriptionRequest.class).toSettings();
+        boolean generated = settings.webhookSecret() == null;
         if (generated) {
-            answer.put("webhook_secret", secret);
+            settings = new SubscriptionTable.Settings(settings.topic(), settings.ruleOverrides(), settings.ruleSet(), settings.ruleParams(),
+                    settings.minSeverity(), settings.webhookUrl(), AlertingKeys.newKey(), settings.enabled());
         }
-        return Response.status(Response.Status.CREATED).entity(answer).build();
+        SubscriptionTable.Subscription created = subscriptions.insert(AlertingKeys.analystId(identity), settings);
+        return Response.status(Response.Status.CREATED).entity(view(created, generated ? settings.webhookSecret() : null)).build();
     }
 
     @GET
     @Path("/{id}")
     @Operation(summary = "One of the caller's subscriptions")
+    @APIResponse(responseCode = "200", description = "the subscription",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SubscriptionView.class)))
     @APIResponse(responseCode = "403", description = "another analyst's subscription")
     @APIResponse(responseCode = "404", description = "no such subscription")
-    public Map<String, Object> get(@HeaderParam("X-Api-Key") String apiKey, @PathParam("id") long id) throws SQLException {
-        Caller caller = auth.requireAnalyst(apiKey);
-        owned(caller, id);
-        return view(db.one("SELECT " + COLUMNS + " FROM subscription WHERE id = ?", id).orElseThrow());
+    public SubscriptionView get(@PathParam("id") long id) {
+        owned(id);
+        return view(subscriptions.get(id).orElseThrow(), null);
     }
 
     @PUT
     @Path("/{id}")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Replace a subscription", description = "Same body as POST; an absent webhook_secret keeps the current one.")
+    @RequestBody(content = @Content(schema = @Schema(implementation = SubscriptionRequest.class)))
+    @APIResponse(responseCode = "200", description = "the subscription as replaced",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SubscriptionView.class)))
     @APIResponse(responseCode = "403", description = "another analyst's subscription")
     @APIResponse(responseCode = "404", description = "no such subscription")
-    public Map<String, Object> replace(@HeaderParam("X-Api-Key") String apiKey, @PathParam("id") long id, byte[] body) throws SQLException {
-        Caller caller = auth.requireAnalyst(apiKey);
-        owned(caller, id);
-        Subscription s = parse(body);
-        return view(db.list("UPDATE subscription SET topic = ?, rule_overrides = ?::jsonb, rule_set = ?, rule_params = ?, min_severity = ?,"
-                + " webhook_url = ?, webhook_secret = COALESCE(?, webhook_secret), enabled = ?, updated_at = now()"
-                + " WHERE id = ? RETURNING " + COLUMNS,
-                s.topic(), s.overrides(), s.params().id(), s.params().toJson(), s.minSeverity(), s.webhookUrl(), s.webhookSecret(),
-                s.enabled(), id).get(0));
+    public SubscriptionView replace(@PathParam("id") long id, byte[] body) {
+        owned(id);
+        SubscriptionTable.Settings settings = bodies.read(body, SubscriptionRequest.class).toSettings();
+        return view(subscriptions.update(id, settings), null);
     }
 
     @DELETE
@@ -130,80 +178,51 @@ public class SubscriptionsResource {
     @APIResponse(responseCode = "204", description = "deleted")
     @APIResponse(responseCode = "403", description = "another analyst's subscription")
     @APIResponse(responseCode = "404", description = "no such subscription")
-    public Response delete(@HeaderParam("X-Api-Key") String apiKey, @PathParam("id") long id) throws SQLException {
-        Caller caller = auth.requireAnalyst(apiKey);
-        owned(caller, id);
-        db.update("UPDATE subscription SET deleted_at = now(), enabled = false, updated_at = now() WHERE id = ?", id);
+    public Response delete(@PathParam("id") long id) {
+        owned(id);
+        subscriptions.delete(id);
         return Response.noContent().build();
     }
 
     /** 404 when there is no such subscription, 403 when it is another analyst's. */
-    private void owned(Caller caller, long id) throws SQLException {
-        Map<String, Object> row = db.one("SELECT analyst_id FROM subscription WHERE id = ? AND deleted_at IS NULL", id)
-                .orElseThrow(() -> ApiException.notFound("no subscription " + id));
-        if (((Number) row.get("analyst_id")).longValue() != caller.analystId()) {
-            throw ApiException.forbidden("subscription " + id + " belongs to another analyst");
+    private void owned(long id) {
+        long owner = subscriptions.ownerOf(id).orElseThrow(() -> ApiProblem.notFound("no subscription " + id));
+        if (owner != AlertingKeys.analystId(identity)) {
+            throw ApiProblem.forbidden("subscription " + id + " belongs to another analyst");
         }
-    }
-
-    private Subscription parse(byte[] body) {
-        JsonBody json = JsonBody.parse(body, maxBody, FIELDS);
-        String topic = json.requiredText("topic");
-        if (!topic.equals("*") && !TOPIC_ID.matcher(topic).matches()) {
-            throw ApiException.badRequest("field 'topic' must be a topic id (lower-case letters, digits, '.', '_', '-') or \"*\", not '"
-                    + topic + "'");
-        }
-        String overrides = json.object("rule_params").map(JsonNode::toString).orElse(null);
-        RuleParams params;
-        try {
-            params = overrides == null ? RuleParams.defaults() : RuleParams.fromJson(overrides);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid rule_params: " + e.getMessage());
-        }
-        String minSeverity;
-        try {
-            minSeverity = json.text("min_severity").map(Severities::parse).map(Enum::name).orElse("WARNING");
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("field 'min_severity': " + e.getMessage());
-        }
-        String url = json.text("webhook_url").map(String::strip).filter(u -> !u.isEmpty()).orElse(null);
-        if (url != null) {
-            validateUrl(url);
-        }
-        String secret = json.text("webhook_secret").orElse(null);
-        if (secret != null && (secret.length() < 16 || secret.length() > 256)) {
-            throw ApiException.badRequest("field 'webhook_secret' must be 16 to 256 characters long");
-        }
-        return new Subscription(topic, overrides, params, minSeverity, url, secret, json.bool("enabled").orElse(true));
     }
 
     /** Syntax only: where a webhook may go (no private addresses, ...) is decided at delivery. */
     static void validateUrl(String url) {
         if (url.length() > 2048) {
-            throw ApiException.badRequest("field 'webhook_url' is longer than 2048 characters");
+            throw ApiProblem.badRequest("field 'webhook_url' is longer than 2048 characters");
         }
         URI uri;
         try {
             uri = new URI(url);
         } catch (URISyntaxException e) {
-            throw ApiException.badRequest("field 'webhook_url' is not a URL: " + e.getMessage());
+            throw ApiProblem.badRequest("field 'webhook_url' is not a URL: " + e.getMessage());
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw ApiException.badRequest("field 'webhook_url' must be an http or https URL, not '" + url + "'");
+            throw ApiProblem.badRequest("field 'webhook_url' must be an http or https URL, not '" + url + "'");
         }
         if (uri.getHost() == null || uri.getHost().isBlank()) {
-            throw ApiException.badRequest("field 'webhook_url' has no host: '" + url + "'");
+            throw ApiProblem.badRequest("field 'webhook_url' has no host: '" + url + "'");
         }
         if (uri.getUserInfo() != null) {
-            throw ApiException.badRequest("field 'webhook_url' must not hold credentials; the webhook is signed with webhook_secret");
+            throw ApiProblem.badRequest("field 'webhook_url' must not hold credentials; the webhook is signed with webhook_secret");
         }
     }
 
-    private static Map<String, Object> view(Map<String, Object> row) {
-        Map<String, Object> v = new LinkedHashMap<>(row);
-        Object overrides = v.remove("rule_overrides");
-        v.put("rule_params", overrides == null ? null : Json.tree((String) overrides));
-        return v;
+    private SubscriptionView view(SubscriptionTable.Subscription s, String generatedSecret) {
+        JsonNode overrides;
+        try {
+            overrides = s.ruleOverrides() == null ? null : mapper.readTree(s.ruleOverrides());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored rule_overrides are not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        return new SubscriptionView(s.id(), s.topic(), s.ruleSet(), s.minSeverity(), s.webhookUrl(), s.enabled(), s.createdAt(),
+                s.updatedAt(), overrides, generatedSecret);
     }
 }

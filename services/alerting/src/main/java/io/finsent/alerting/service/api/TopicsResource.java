@@ -1,19 +1,22 @@
 package io.finsent.alerting.service.api;
 
-import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -23,14 +26,27 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
+import org.jdbi.v3.core.Jdbi;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import io.finsent.alerting.service.AlertingConfig;
 import io.finsent.alerting.service.AlertingProducer;
+import io.finsent.alerting.store.TopicDefinitionTable;
+import io.finsent.alerting.store.TrendWindowTable;
 import io.finsent.common.Topics;
 import io.finsent.schema.TopicDefinition;
+import io.finsent.service.api.ApiProblem;
+import io.quarkus.security.Authenticated;
 import io.smallrye.common.annotation.Blocking;
 
 /**
@@ -44,136 +60,154 @@ import io.smallrye.common.annotation.Blocking;
 public class TopicsResource {
 
     private static final Logger LOG = Logger.getLogger(TopicsResource.class);
-    private static final Set<String> FIELDS = Set.of("name", "description", "tickers", "keywords", "aliases", "similarity_threshold", "enabled");
     private static final Set<String> RESERVED = Set.of("summary");
-    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
 
-    private final Authenticator auth;
-    private final Db db;
+    /** The body of {@code PUT /v1/topics/{id}}: lists default to empty, {@code enabled} to true. */
+    public record TopicRequest(@NotNull(message = "is required") @NotBlank(message = "must not be empty") String name, String description,
+                               List<@NotBlank(message = "must hold non-empty strings only") String> tickers,
+                               List<@NotBlank(message = "must hold non-empty strings only") String> keywords,
+                               List<@NotBlank(message = "must hold non-empty strings only") String> aliases,
+                               Double similarityThreshold, Boolean enabled) {
+
+        TopicDefinition toDefinition(String id, Instant updatedAt) {
+            if (similarityThreshold != null && (similarityThreshold < 0 || similarityThreshold > 1)) {
+                throw ApiProblem.badRequest("field 'similarity_threshold' must be between 0 and 1, not " + similarityThreshold);
+            }
+            return TopicDefinition.newBuilder()
+                    .setId(id)
+                    .setName(name.strip())
+                    .setDescription(description == null || description.isBlank() ? null : description.strip())
+                    .setTickers(stripped(tickers).stream().map(t -> t.toUpperCase(Locale.ROOT)).toList())
+                    .setKeywords(stripped(keywords))
+                    .setAliases(stripped(aliases))
+                    .setSimilarityThreshold(similarityThreshold)
+                    .setEnabled(enabled == null || enabled)
+                    .setUpdatedAt(updatedAt)
+                    .build();
+        }
+
+        private static List<String> stripped(List<String> values) {
+            return values == null ? List.of() : values.stream().map(String::strip).toList();
+        }
+    }
+
+    /** A topic definition as the API shows it, and as topic_definition keeps it for listing. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record TopicView(String id, String name, String description, List<String> tickers, List<String> keywords, List<String> aliases,
+                            Double similarityThreshold, boolean enabled, Instant updatedAt) {
+
+        static TopicView of(TopicDefinition d) {
+            return new TopicView(d.getId(), d.getName(), d.getDescription(), d.getTickers(), d.getKeywords(), d.getAliases(),
+                    d.getSimilarityThreshold(), d.getEnabled(), d.getUpdatedAt());
+        }
+    }
+
+    /** A topic over a range: texts, negative texts, the mean score and negative share (null without texts), an hourly series. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record TopicSummary(String topic, long count, long negative, Double meanScore, Double negativeShare, List<SummaryPoint> series) {
+    }
+
+    /** One hour of a {@link TopicSummary}: its start ({@code t}), texts and mean score (null without texts). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record SummaryPoint(Instant t, long count, Double meanScore) {
+    }
+
+    private final TopicDefinitionTable definitions;
+    private final TrendWindowTable trends;
     private final AlertingProducer producer;
-    private final int maxBody;
+    private final RequestBodies bodies;
+    private final ObjectMapper mapper;
     private final long publishTimeoutMs;
 
-    TopicsResource(Authenticator auth, Db db, AlertingProducer producer, AlertingConfig config) {
-        this.auth = auth;
-        this.db = db;
+    TopicsResource(Jdbi jdbi, AlertingProducer producer, RequestBodies bodies, ObjectMapper mapper, AlertingConfig config) {
+        this.definitions = jdbi.onDemand(TopicDefinitionTable.class);
+        this.trends = jdbi.onDemand(TrendWindowTable.class);
         this.producer = producer;
-        this.maxBody = config.api().maxBodyBytes();
+        this.bodies = bodies;
+        this.mapper = mapper;
         this.publishTimeoutMs = config.api().publishTimeout().toMillis();
     }
 
     @GET
+    @Authenticated
     @Operation(summary = "All topic definitions")
-    public List<Map<String, Object>> list(@HeaderParam("X-Api-Key") String apiKey) throws SQLException {
-        auth.require(apiKey);
-        return db.list("SELECT definition::text AS definition FROM topic_definition ORDER BY id").stream()
-                .map(row -> asMap(Json.tree((String) row.get("definition")))).toList();
+    public List<TopicView> list() {
+        List<TopicView> views = new ArrayList<>();
+        for (String definition : definitions.definitions()) {
+            try {
+                views.add(mapper.readValue(definition, TopicView.class));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("stored topic definition is not valid: " + e.getOriginalMessage(), e);
+            }
+        }
+        return views;
     }
 
     @PUT
     @Path("/{id}")
     @Consumes(MediaType.WILDCARD)
+    @RolesAllowed(AlertingKeys.ADMIN)
     @Operation(summary = "Create or replace a topic (admin)", description = "Body: name (required), description, tickers, keywords, aliases,"
             + " similarity_threshold (0..1 or null), enabled (default true). Published to topic.config; the scorer picks it up without a restart.")
-    @APIResponse(responseCode = "200", description = "published and stored")
+    @RequestBody(content = @Content(schema = @Schema(implementation = TopicRequest.class)))
+    @APIResponse(responseCode = "200", description = "published and stored",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TopicView.class)))
     @APIResponse(responseCode = "403", description = "not an admin key")
     @APIResponse(responseCode = "503", description = "the broker did not acknowledge in time; send it again")
-    public Map<String, Object> put(@HeaderParam("X-Api-Key") String apiKey, @PathParam("id") String id, byte[] body) throws SQLException {
-        auth.requireAdmin(apiKey);
+    public TopicView put(@PathParam("id") String id, byte[] body) throws JsonProcessingException {
         validId(id);
-        JsonBody json = JsonBody.parse(body, maxBody, FIELDS);
-        Double threshold = json.number("similarity_threshold").orElse(null);
-        if (threshold != null && (threshold < 0 || threshold > 1)) {
-            throw ApiException.badRequest("field 'similarity_threshold' must be between 0 and 1, not " + threshold);
-        }
-        TopicDefinition definition = TopicDefinition.newBuilder()
-                .setId(id)
-                .setName(json.requiredText("name"))
-                .setDescription(json.text("description").map(String::strip).filter(d -> !d.isEmpty()).orElse(null))
-                .setTickers(json.strings("tickers").stream().map(t -> t.toUpperCase(java.util.Locale.ROOT)).toList())
-                .setKeywords(json.strings("keywords"))
-                .setAliases(json.strings("aliases"))
-                .setSimilarityThreshold(threshold)
-                .setEnabled(json.bool("enabled").orElse(true))
-                .setUpdatedAt(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
-                .build();
+        TopicDefinition definition = bodies.read(body, TopicRequest.class).toDefinition(id, Instant.now().truncatedTo(ChronoUnit.MILLIS));
         publish(id, definition);
-        Map<String, Object> view = view(definition);
-        db.update("INSERT INTO topic_definition (id, name, definition, enabled, updated_at) VALUES (?, ?, ?::jsonb, ?, ?)"
-                + " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, definition = EXCLUDED.definition, enabled = EXCLUDED.enabled,"
-                + " updated_at = EXCLUDED.updated_at",
-                id, definition.getName(), Json.text(view), definition.getEnabled(), definition.getUpdatedAt());
+        TopicView view = TopicView.of(definition);
+        definitions.upsert(id, definition.getName(), mapper.writeValueAsString(view), definition.getEnabled(), definition.getUpdatedAt());
         return view;
     }
 
     @DELETE
     @Path("/{id}")
+    @RolesAllowed(AlertingKeys.ADMIN)
     @Operation(summary = "Delete a topic (admin): a tombstone on topic.config")
     @APIResponse(responseCode = "204", description = "deleted")
     @APIResponse(responseCode = "403", description = "not an admin key")
     @APIResponse(responseCode = "404", description = "no such topic")
-    public Response delete(@HeaderParam("X-Api-Key") String apiKey, @PathParam("id") String id) throws SQLException {
-        auth.requireAdmin(apiKey);
+    public Response delete(@PathParam("id") String id) {
         validId(id);
-        if (db.one("SELECT id FROM topic_definition WHERE id = ?", id).isEmpty()) {
-            throw ApiException.notFound("no topic " + id);
+        if (!definitions.exists(id)) {
+            throw ApiProblem.notFound("no topic " + id);
         }
         publish(id, null);
-        db.update("DELETE FROM topic_definition WHERE id = ?", id);
+        definitions.delete(id);
         return Response.noContent().build();
     }
 
     @GET
     @Path("/summary")
+    @Authenticated
     @Operation(summary = "Per topic: counts and mean score over a time range, with an hourly series for sparklines",
             description = "from, to: ISO-8601 (default the last 24 hours); run (default live).")
-    public List<Map<String, Object>> summary(@HeaderParam("X-Api-Key") String apiKey, @QueryParam("from") String from,
-            @QueryParam("to") String to, @QueryParam("run") String run) throws SQLException {
-        auth.require(apiKey);
-        Instant end = to == null || to.isBlank() ? Instant.now() : JsonBody.parseInstant("to", to);
-        Instant start = from == null || from.isBlank() ? end.minus(Duration.ofHours(24)) : JsonBody.parseInstant("from", from);
-        TrendsResource.checkRange(start, end);
+    public List<TopicSummary> summary(@QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("run") String run) {
+        Times.Range range = Times.range(from, to);
         String runId = run == null || run.isBlank() ? "live" : run;
-        List<Map<String, Object>> buckets = db.list("""
-                SELECT topic, date_trunc('hour', window_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
-                       sum(count) AS count, sum(negative) AS negative,
-                       sum(mean_score * count) / NULLIF(sum(count), 0) AS mean_score
-                  FROM trend_window WHERE run_id = ? AND window_start >= ? AND window_start < ?
-                 GROUP BY topic, bucket ORDER BY topic, bucket
-                """, runId, start, end);
-        Map<String, Map<String, Object>> topics = new LinkedHashMap<>();
-        for (Map<String, Object> b : buckets) {
-            Map<String, Object> t = topics.computeIfAbsent((String) b.get("topic"), name -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("topic", name);
-                m.put("count", 0L);
-                m.put("negative", 0L);
-                m.put("score_sum", 0.0);
-                m.put("series", new java.util.ArrayList<Map<String, Object>>());
-                return m;
-            });
-            long count = ((Number) b.get("count")).longValue();
-            double mean = b.get("mean_score") == null ? 0 : ((Number) b.get("mean_score")).doubleValue();
-            t.put("count", (Long) t.get("count") + count);
-            t.put("negative", (Long) t.get("negative") + ((Number) b.get("negative")).longValue());
-            t.put("score_sum", (Double) t.get("score_sum") + mean * count);
-            @SuppressWarnings("unchecked")
-            List<Map<String, Object>> series = (List<Map<String, Object>>) t.get("series");
-            Map<String, Object> point = new LinkedHashMap<>();
-            point.put("t", b.get("bucket"));
-            point.put("count", count);
-            point.put("mean_score", b.get("mean_score"));
-            series.add(point);
+        Map<String, List<TrendWindowTable.HourBucket>> byTopic = new LinkedHashMap<>();
+        for (TrendWindowTable.HourBucket b : trends.hourBuckets(runId, range.from(), range.to())) {
+            byTopic.computeIfAbsent(b.topic(), t -> new ArrayList<>()).add(b);
         }
-        for (Map<String, Object> t : topics.values()) {
-            long count = (Long) t.get("count");
-            double scoreSum = (Double) t.remove("score_sum");
-            t.put("mean_score", count == 0 ? null : scoreSum / count);
-            t.put("negative_share", count == 0 ? null : ((Long) t.get("negative")).doubleValue() / count);
-            Object series = t.remove("series");
-            t.put("series", series);
-        }
-        return List.copyOf(topics.values());
+        List<TopicSummary> summaries = new ArrayList<>();
+        byTopic.forEach((topic, buckets) -> {
+            long count = 0;
+            long negative = 0;
+            double scoreSum = 0;
+            List<SummaryPoint> series = new ArrayList<>();
+            for (TrendWindowTable.HourBucket b : buckets) {
+                count += b.count();
+                negative += b.negative();
+                scoreSum += (b.meanScore() == null ? 0 : b.meanScore()) * b.count();
+                series.add(new SummaryPoint(b.bucket(), b.count(), b.meanScore()));
+            }
+            summaries.add(new TopicSummary(topic, count, negative, count == 0 ? null : scoreSum / count,
+                    count == 0 ? null : (double) negative / count, series));
+        });
+        return summaries;
     }
 
     private void publish(String id, TopicDefinition definition) {
@@ -181,36 +215,17 @@ public class TopicsResource {
             producer.sendAndWait(Topics.TOPIC_CONFIG, id, definition, publishTimeoutMs);
         } catch (ExecutionException | TimeoutException e) {
             LOG.warnf("topic %s not published to topic.config: %s", id, e.getMessage());
-            throw new ApiException(Response.Status.SERVICE_UNAVAILABLE, "the broker did not acknowledge the change in time; send it again");
+            throw new ApiProblem(Response.Status.SERVICE_UNAVAILABLE, "the broker did not acknowledge the change in time; send it again");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(Response.Status.SERVICE_UNAVAILABLE, "interrupted; send it again");
+            throw new ApiProblem(Response.Status.SERVICE_UNAVAILABLE, "interrupted; send it again");
         }
     }
 
     private static void validId(String id) {
         if (!SubscriptionsResource.TOPIC_ID.matcher(id).matches() || RESERVED.contains(id)) {
-            throw ApiException.badRequest("'" + id + "' is not a valid topic id: lower-case letters, digits, '.', '_', '-', at most 100,"
+            throw ApiProblem.badRequest("'" + id + "' is not a valid topic id: lower-case letters, digits, '.', '_', '-', at most 100,"
                     + " and not " + RESERVED);
         }
-    }
-
-    private static Map<String, Object> view(TopicDefinition d) {
-        Map<String, Object> v = new LinkedHashMap<>();
-        v.put("id", d.getId());
-        v.put("name", d.getName());
-        v.put("description", d.getDescription());
-        v.put("tickers", d.getTickers());
-        v.put("keywords", d.getKeywords());
-        v.put("aliases", d.getAliases());
-        v.put("similarity_threshold", d.getSimilarityThreshold());
-        v.put("enabled", d.getEnabled());
-        v.put("updated_at", d.getUpdatedAt().toString());
-        return v;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> asMap(com.fasterxml.jackson.databind.JsonNode tree) {
-        return MAPPER.convertValue(tree, Map.class);
     }
 }
