@@ -2,17 +2,10 @@ package io.finsent.alerting.service;
 
 import static io.restassured.RestAssured.given;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -164,39 +157,6 @@ final class TestSupport {
             }
             Thread.sleep(200);
         }
-    }
-
-    static List<Map<String, Object>> query(String jdbcUrl, String user, String sql, Object... params) throws SQLException {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, user, ""); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                s.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = s.executeQuery()) {
-                ResultSetMetaData meta = rs.getMetaData();
-                List<Map<String, Object>> rows = new ArrayList<>();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= meta.getColumnCount(); i++) {
-                        row.put(meta.getColumnLabel(i), rs.getObject(i));
-                    }
-                    rows.add(row);
-                }
-                return rows;
-            }
-        }
-    }
-
-    static int update(String jdbcUrl, String user, String sql, Object... params) throws SQLException {
-        try (Connection c = DriverManager.getConnection(jdbcUrl, user, ""); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                s.setObject(i + 1, params[i]);
-            }
-            return s.executeUpdate();
-        }
-    }
-
-    static long count(String jdbcUrl, String user, String sql, Object... params) throws SQLException {
-        return ((Number) query(jdbcUrl, user, sql, params).get(0).values().iterator().next()).longValue();
     }
 
     /** A new analyst (created by the bootstrap admin): its id and key. */
