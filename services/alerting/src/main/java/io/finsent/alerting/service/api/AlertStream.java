@@ -8,7 +8,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -18,8 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -27,6 +24,7 @@ import org.jdbi.v3.core.JdbiException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import io.finsent.common.ConsumerLoop;
 import io.finsent.common.KafkaClientSettings;
 import io.finsent.alerting.service.AlertingConfig;
 import io.finsent.alerting.store.SubscriptionTable;
@@ -53,10 +51,8 @@ public class AlertStream {
     private final boolean enabled;
     /** The service's kafka.* client settings (address, security). */
     private final Map<String, Object> kafka;
-    private volatile boolean running;
     private volatile boolean positioned;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
-    private Thread thread;
+    private volatile ConsumerLoop loop;
 
     AlertStream(Jdbi jdbi, AlertingConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.subscriptions = jdbi.onDemand(SubscriptionTable.class);
@@ -68,21 +64,19 @@ public class AlertStream {
         if (!enabled) {
             return;
         }
-        running = true;
-        thread = new Thread(this::run, "alerting-alert-stream");
-        thread.setDaemon(true);
-        thread.start();
+        Properties props = KafkaClientSettings.consumer(kafka);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "finsent-alerting-stream");
+        loop = new ConsumerLoop("alerting-alert-stream", "GET /v1/alerts/stream gets no more changes until a restart", props, this::run);
+        loop.start(true);
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
+        ConsumerLoop l = loop;
         listeners.values().forEach(set -> set.forEach(MultiEmitter::complete));
-        if (thread != null) {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
+        if (l != null) {
+            l.stop(Duration.ofSeconds(10));
         }
     }
 
@@ -99,30 +93,18 @@ public class AlertStream {
         });
     }
 
-    private void run() {
-        Properties props = KafkaClientSettings.consumer(kafka);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "finsent-alerting-stream");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer = c;
-            List<TopicPartition> partitions = c.partitionsFor(Topics.ALERT_EVENTS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            c.assign(partitions);
-            c.seekToEnd(partitions);
-            partitions.forEach(c::position); // resolve the end offsets now, so later events are all seen
-            positioned = true;
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : c.poll(Duration.ofMillis(500))) {
-                    deliver(record);
-                }
+    /** The feed: from the end of alert.events on, each change to the listeners allowed to see it (on its own thread, ConsumerLoop). */
+    private void run(KafkaConsumer<byte[], byte[]> c) {
+        List<TopicPartition> partitions = c.partitionsFor(Topics.ALERT_EVENTS.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        c.assign(partitions);
+        c.seekToEnd(partitions);
+        partitions.forEach(c::position); // resolve the end offsets now, so later events are all seen
+        positioned = true;
+        while (loop.running()) {
+            for (ConsumerRecord<byte[], byte[]> record : c.poll(Duration.ofMillis(500))) {
+                deliver(record);
             }
-        } catch (WakeupException e) {
-            // stopping
-        } catch (RuntimeException e) {
-            LOG.error("the alert stream feed stopped; GET /v1/alerts/stream gets no more changes until a restart", e);
-        } finally {
-            consumer = null;
         }
     }
 

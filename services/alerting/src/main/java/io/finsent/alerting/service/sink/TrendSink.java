@@ -25,10 +25,10 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.jboss.logging.Logger;
 
 import io.finsent.common.Backoff;
+import io.finsent.common.ConsumerLoop;
 import io.finsent.common.KafkaClientSettings;
 import io.finsent.alerting.rules.AlertTransition;
 import io.finsent.alerting.service.AlertingConfig;
@@ -64,12 +64,9 @@ public class TrendSink {
     private final Counter deadLetters;
     private final AtomicLong lag = new AtomicLong();
 
-    private volatile boolean running;
-    private volatile Thread thread;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile ConsumerLoop loop;
     private volatile long lastLoopAt;
     private volatile String databaseProblem;
-    private volatile Throwable crash;
 
     private long retryAt;
     private final Backoff backoff;
@@ -96,21 +93,22 @@ public class TrendSink {
             LOG.info("trend sink disabled (alerting.sink.enabled=false)");
             return;
         }
-        running = true;
+        Properties props = KafkaClientSettings.consumer(kafka);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "finsent-alerting-sink");
         lastLoopAt = System.nanoTime();
-        thread = new Thread(this::run, "alerting-trend-sink");
-        thread.start();
+        loop = new ConsumerLoop("alerting-trend-sink", "restart the service", props, this::run);
+        loop.start(false);
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        Thread t = thread;
-        if (t != null) {
-            t.join(TimeUnit.SECONDS.toMillis(15));
+        ConsumerLoop l = loop;
+        if (l != null) {
+            l.stop(Duration.ofSeconds(15));
         }
     }
 
@@ -119,9 +117,8 @@ public class TrendSink {
         if (!config.enabled()) {
             return true;
         }
-        Thread t = thread;
-        return t != null && t.isAlive() && crash == null
-                && System.nanoTime() - lastLoopAt < config.stallTimeout().toNanos();
+        ConsumerLoop l = loop;
+        return l != null && l.alive() && System.nanoTime() - lastLoopAt < config.stallTimeout().toNanos();
     }
 
     /** Why the last write failed while PostgreSQL is failing, or null when the last write succeeded. */
@@ -130,7 +127,8 @@ public class TrendSink {
     }
 
     public Throwable crash() {
-        return crash;
+        ConsumerLoop l = loop;
+        return l == null ? null : l.crash();
     }
 
     /** Trend records in the sink's partitions not yet written (as of its last poll). */
@@ -138,51 +136,30 @@ public class TrendSink {
         return lag.get();
     }
 
-    private void run() {
-        Properties props = KafkaClientSettings.consumer(kafka);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "finsent-alerting-sink");
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer = c;
-            c.subscribe(List.of(Topics.TOPIC_TRENDS.name()));
-            while (running) {
-                lastLoopAt = System.nanoTime();
-                if (retryAt != 0) {
-                    long waitMs = retryAt - System.currentTimeMillis();
-                    if (waitMs > 0) {
-                        // Paused: the poll returns nothing from our partitions but keeps us in the group.
-                        ConsumerRecords<byte[], byte[]> early = c.poll(Duration.ofMillis(Math.min(waitMs, 1000)));
-                        rewindAndPause(c, early, Map.of());
-                        continue;
-                    }
-                    c.resume(c.paused());
-                    retryAt = 0;
+    /** The sink's loop: on its own thread (ConsumerLoop), until the service stops. */
+    private void run(KafkaConsumer<byte[], byte[]> c) throws InterruptedException {
+        c.subscribe(List.of(Topics.TOPIC_TRENDS.name()));
+        while (loop.running()) {
+            lastLoopAt = System.nanoTime();
+            if (retryAt != 0) {
+                long waitMs = retryAt - System.currentTimeMillis();
+                if (waitMs > 0) {
+                    // Paused: the poll returns nothing from our partitions but keeps us in the group.
+                    ConsumerRecords<byte[], byte[]> early = c.poll(Duration.ofMillis(Math.min(waitMs, 1000)));
+                    rewindAndPause(c, early, Map.of());
+                    continue;
                 }
-                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(500));
-                if (!records.isEmpty()) {
-                    handle(c, records);
-                }
-                if (retryAt == 0) {
-                    commitPositions(c);
-                }
-                updateLag(c);
+                c.resume(c.paused());
+                retryAt = 0;
             }
-        } catch (WakeupException e) {
-            if (running) {
-                crash = e;
-                LOG.error("trend sink woken up while running", e);
+            ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(500));
+            if (!records.isEmpty()) {
+                handle(c, records);
             }
-        } catch (RuntimeException e) {
-            crash = e;
-            LOG.error("trend sink stopped: " + e.getMessage() + "; restart the service", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            consumer = null;
+            if (retryAt == 0) {
+                commitPositions(c);
+            }
+            updateLag(c);
         }
     }
 
@@ -190,7 +167,7 @@ public class TrendSink {
         Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-                if (!running) {
+                if (!loop.running()) {
                     commit(c, done);
                     return;
                 }
