@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 
+import org.jdbi.v3.core.mapper.Nested;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
@@ -15,6 +16,9 @@ import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 import org.jdbi.v3.sqlobject.statement.UseRowMapper;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import io.finsent.alerting.rules.AlertTransition;
 import io.finsent.schema.AlertState;
@@ -158,18 +162,18 @@ public interface AlertTable {
             """;
 
     /** An alert as the API shows it (times are event times). */
-    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Alert(String alertId, String runId, String ruleSet, String rule, String topic, String severity, String state, Instant startedAt,
                  Instant updatedAt, Instant firedAt, Instant resolvedAt, Instant windowStart, long windowSizeMs, double observed,
                  double baseline, double threshold, String message) {
     }
 
     /** An alert and whether the analyst asking may see it. */
-    record Seen(@org.jdbi.v3.core.mapper.Nested Alert alert, boolean visible) {
+    record Seen(@Nested Alert alert, boolean visible) {
     }
 
     /** One transition in an alert's history. */
-    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record HistoryEntry(String state, String severity, Instant windowStart, Instant eventTime, double observed, double baseline,
                         double threshold, String message) {
     }

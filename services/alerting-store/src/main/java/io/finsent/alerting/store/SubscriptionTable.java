@@ -5,7 +5,9 @@ import java.util.Optional;
 
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
  * Table {@code subscription}: what analysts follow (a topic id or '*') under which rule set, and how they are told. Rows are kept
@@ -98,7 +100,7 @@ public interface SubscriptionTable {
             VALUES (:analystId, :topic, CAST(:ruleOverrides AS jsonb), :ruleSet, :ruleParams, :minSeverity, :webhookUrl, :webhookSecret, :enabled)
             RETURNING""" + " " + COLUMNS)
     @RegisterConstructorMapper(Subscription.class)
-    Subscription insert(@Bind("analystId") long analystId, @org.jdbi.v3.sqlobject.customizer.BindMethods Settings settings);
+    Subscription insert(@Bind("analystId") long analystId, @BindMethods Settings settings);
 
     @SqlQuery("""
             UPDATE subscription SET topic = :topic, rule_overrides = CAST(:ruleOverrides AS jsonb), rule_set = :ruleSet,
@@ -107,13 +109,13 @@ public interface SubscriptionTable {
              WHERE id = :id
             RETURNING""" + " " + COLUMNS)
     @RegisterConstructorMapper(Subscription.class)
-    Subscription update(@Bind("id") long id, @org.jdbi.v3.sqlobject.customizer.BindMethods Settings settings);
+    Subscription update(@Bind("id") long id, @BindMethods Settings settings);
 
     /** Deletes a subscription, keeping its row (outbox rows refer to it). */
-    @org.jdbi.v3.sqlobject.statement.SqlUpdate("UPDATE subscription SET deleted_at = now(), enabled = false, updated_at = now() WHERE id = :id")
+    @SqlUpdate("UPDATE subscription SET deleted_at = now(), enabled = false, updated_at = now() WHERE id = :id")
     int delete(@Bind("id") long id);
 
     /** Disables every live subscription of an analyst (who is being deleted). */
-    @org.jdbi.v3.sqlobject.statement.SqlUpdate("UPDATE subscription SET enabled = false, updated_at = now() WHERE analyst_id = :analystId AND deleted_at IS NULL")
+    @SqlUpdate("UPDATE subscription SET enabled = false, updated_at = now() WHERE analyst_id = :analystId AND deleted_at IS NULL")
     int disableAllOf(@Bind("analystId") long analystId);
 }

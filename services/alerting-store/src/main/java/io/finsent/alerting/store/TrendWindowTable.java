@@ -10,6 +10,11 @@ import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
 import io.finsent.alerting.trends.TrendPoint;
 import io.finsent.schema.TopicTrendWindow;
 
@@ -123,9 +128,11 @@ public interface TrendWindowTable {
      * A trend row of one topic as {@code GET /v1/trends} answers it: a stored window, or a rollup of them ({@code windows}: how
      * many; absent for a stored window).
      */
-    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    // mean_p_negative by name: snake case alone would write meanPNegative as mean_pnegative.
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Trend(Instant windowStart, long windowSizeMs, long count, long negative, long neutral, long positive, double meanScore,
-                 double scoreStddev, double meanPNegative, @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Long windows) {
+                 double scoreStddev, @JsonProperty("mean_p_negative") double meanPNegative,
+                 @JsonInclude(JsonInclude.Include.NON_NULL) Long windows) {
     }
 
     /** The topic's stored windows in a range, by start and size, at most {@code limit}. */
@@ -176,7 +183,7 @@ public interface TrendWindowTable {
     List<HourBucket> hourBuckets(@Bind("run") String run, @Bind("from") Instant from, @Bind("to") Instant to);
 
     /** A run with trend rows ({@code GET /v1/runs}): its windows, texts, topics, first and last window start, and alerts. */
-    @com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record RunSummary(String runId, long trendWindows, long texts, long topics, Instant firstWindow, Instant lastWindow, long alerts) {
     }
 

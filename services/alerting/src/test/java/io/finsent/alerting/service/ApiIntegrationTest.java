@@ -6,6 +6,7 @@ import static io.finsent.alerting.service.TestSupport.subscribe;
 import static io.finsent.alerting.service.TestSupport.unique;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -281,7 +282,9 @@ class ApiIntegrationTest {
         String key = newAnalyst("erin").key();
         String range = "&from=2025-03-04T00:00:00Z&to=2025-03-05T00:00:00Z&run=" + run;
 
-        call(key, "GET", "/v1/trends?topic=" + topic + range, null).then().statusCode(200).body("size()", equalTo(3));
+        call(key, "GET", "/v1/trends?topic=" + topic + range, null).then().statusCode(200).body("size()", equalTo(3))
+                .body("[0].keySet()", containsInAnyOrder("window_start", "window_size_ms", "count", "negative", "neutral",
+                        "positive", "mean_score", "score_stddev", "mean_p_negative"));
         Response hourly = call(key, "GET", "/v1/trends?topic=" + topic + range + "&resolution=hour", null);
         hourly.then().statusCode(200).body("size()", equalTo(2)).body("[0].count", equalTo(40)).body("[0].negative", equalTo(5))
                 .body("[0].window_start", equalTo("2025-03-04T10:00:00Z")).body("[1].count", equalTo(5));
