@@ -144,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
             print(result, replay, took, out);
             return result.passed() && replay.identical() ? 0 : 1;
         } catch (JdbiException e) {
-            err.println("monitor demo: cannot read the results from PostgreSQL: " + AlertingStore.sqlCause(e).<Throwable>map(t -> t).orElse(e).getMessage());
+            err.println("monitor demo: cannot read the results from PostgreSQL: " + AlertingStore.reason(e));
             return 1;
         } catch (ReplayException e) {
             err.println("monitor demo: the replay failed: " + e.getMessage());

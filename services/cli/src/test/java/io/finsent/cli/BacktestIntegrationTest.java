@@ -137,7 +137,7 @@ class BacktestIntegrationTest {
         AlertingStore.jdbi(stack.jdbcUrl(), stack.jdbcUser()).useTransaction(h -> {
             TrendWindowTable trends = h.attach(TrendWindowTable.class);
             for (TrendPoint w : windows) {
-                trends.upsert(TrendWindowTable.Upsert.of(run, w, w.negativeShare()));
+                trends.upsert(run, TrendWindowTable.TrendRow.of(w, w.negativeShare()));
             }
         });
         return windows;

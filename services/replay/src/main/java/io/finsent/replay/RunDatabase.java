@@ -53,14 +53,13 @@ public final class RunDatabase {
         try {
             return work.apply(AlertingStore.jdbi(url, user));
         } catch (ConnectionException e) {
-            Throwable cause = AlertingStore.sqlCause(e).<Throwable>map(t -> t).orElse(e);
-            throw new ReplayException("cannot connect to PostgreSQL at " + url + " as " + user + " (" + cause.getMessage()
+            throw new ReplayException("cannot connect to PostgreSQL at " + url + " as " + user + " (" + AlertingStore.reason(e)
                     + "): start the stack with ./monitor up, or pass --jdbc-url and --jdbc-user", e);
         } catch (JdbiException e) {
             if (AlertingStore.missingTables(e)) {
                 throw new ReplayException(what + ": the alerting tables do not exist yet; start the alerting service (./monitor up) once", e);
             }
-            throw new ReplayException(what + ": " + AlertingStore.sqlCause(e).<Throwable>map(t -> t).orElse(e).getMessage(), e);
+            throw new ReplayException(what + ": " + AlertingStore.reason(e), e);
         }
     }
 }

@@ -136,11 +136,7 @@ public interface AlertTable {
             """)
     List<AlertRow> eventRows(@Bind("run") String run, @Bind("from") Instant from, @Bind("to") Instant to);
 
-    /** Deletes a run's alerts and their history (history first: it refers to the alerts). @return rows deleted, alert_event then alert */
-    default int[] deleteRun(String run) {
-        return new int[] {deleteEvents(run), deleteAlerts(run)};
-    }
-
+    /** A run's alert history; delete it before the run's alerts, which it refers to. */
     @SqlUpdate("DELETE FROM alert_event WHERE run_id = :run")
     int deleteEvents(@Bind("run") String run);
 

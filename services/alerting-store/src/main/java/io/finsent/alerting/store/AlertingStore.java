@@ -65,6 +65,11 @@ public final class AlertingStore {
         return sqlCause(failure).map(SQLException::getSQLState);
     }
 
+    /** What went wrong, for a message: the SQL failure's own words where there is one (Jdbi's add the statement), else the failure's. */
+    public static String reason(Throwable failure) {
+        return sqlCause(failure).<Throwable>map(e -> e).orElse(failure).getMessage();
+    }
+
     /** True when the failure says the alerting tables do not exist (the database was never migrated). */
     public static boolean missingTables(Throwable failure) {
         return sqlState(failure).filter("42P01"::equals).isPresent();

@@ -15,9 +15,9 @@ public final class RunRows {
     public static Map<String, Integer> delete(Jdbi jdbi, String runId) {
         return jdbi.inTransaction(h -> {
             Map<String, Integer> deleted = new LinkedHashMap<>();
-            int[] alerts = h.attach(AlertTable.class).deleteRun(runId);
-            deleted.put("alert_event", alerts[0]);
-            deleted.put("alert", alerts[1]);
+            AlertTable alerts = h.attach(AlertTable.class);
+            deleted.put("alert_event", alerts.deleteEvents(runId)); // first: it refers to alert
+            deleted.put("alert", alerts.deleteAlerts(runId));
             deleted.put("rule_state", h.attach(RuleStateTable.class).deleteRun(runId));
             deleted.put("trend_window", h.attach(TrendWindowTable.class).deleteRun(runId));
             return deleted;

@@ -80,6 +80,10 @@ public interface SubscriptionTable {
      */
     record Settings(String topic, String ruleOverrides, String ruleSet, String ruleParams, String minSeverity, String webhookUrl,
                     String webhookSecret, boolean enabled) {
+
+        public Settings withWebhookSecret(String secret) {
+            return new Settings(topic, ruleOverrides, ruleSet, ruleParams, minSeverity, webhookUrl, secret, enabled);
+        }
     }
 
     /** The analyst's live subscriptions by id. */

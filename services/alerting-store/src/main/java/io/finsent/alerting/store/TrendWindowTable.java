@@ -36,6 +36,17 @@ public interface TrendWindowTable {
     record TrendRow(String topic, Instant windowStart, long windowSizeMs, long count, long negative, long neutral, long positive, double meanScore,
                double scoreStddev, double meanPNegative) {
 
+        public static TrendRow of(TopicTrendWindow w) {
+            return new TrendRow(w.getTopic(), w.getWindowStart(), w.getWindowSizeMs(), w.getCount(), w.getNegative(), w.getNeutral(), w.getPositive(),
+                    w.getMeanScore(), w.getScoreStddev(), w.getMeanPNegative());
+        }
+
+        /** A window as the rules see it, with its mean negative probability (tests and tools that make windows up). */
+        public static TrendRow of(TrendPoint p, double meanPNegative) {
+            return new TrendRow(p.topic(), Instant.ofEpochMilli(p.windowStart()), p.windowSizeMs(), p.count(), p.negative(), p.neutral(),
+                    p.positive(), p.meanScore(), p.scoreStddev(), meanPNegative);
+        }
+
         public TrendPoint toPoint() {
             return new TrendPoint(topic, windowStart.toEpochMilli(), windowSizeMs, count, negative, neutral, positive, meanScore, scoreStddev);
         }
@@ -49,7 +60,7 @@ public interface TrendWindowTable {
     record Span(Instant first, Instant last) {
     }
 
-    /** Writes a closed window. */
+    /** Writes a closed window of a run. */
     @SqlUpdate("""
             INSERT INTO trend_window (run_id, topic, window_start, window_size_ms, count, negative, neutral, positive,
                                       mean_score, score_stddev, mean_p_negative)
@@ -60,23 +71,7 @@ public interface TrendWindowTable {
                 positive = EXCLUDED.positive, mean_score = EXCLUDED.mean_score, score_stddev = EXCLUDED.score_stddev,
                 mean_p_negative = EXCLUDED.mean_p_negative
             """)
-    void upsert(@BindMethods Upsert window);
-
-    /** The values {@link #upsert} writes. */
-    record Upsert(String runId, String topic, Instant windowStart, long windowSizeMs, long count, long negative, long neutral, long positive,
-                  double meanScore, double scoreStddev, double meanPNegative) {
-
-        public static Upsert of(TopicTrendWindow w) {
-            return new Upsert(w.getRunId(), w.getTopic(), w.getWindowStart(), w.getWindowSizeMs(), w.getCount(), w.getNegative(), w.getNeutral(),
-                    w.getPositive(), w.getMeanScore(), w.getScoreStddev(), w.getMeanPNegative());
-        }
-
-        /** A window as the rules see it, with its mean negative probability (tests and tools that make windows up). */
-        public static Upsert of(String runId, TrendPoint p, double meanPNegative) {
-            return new Upsert(runId, p.topic(), Instant.ofEpochMilli(p.windowStart()), p.windowSizeMs(), p.count(), p.negative(), p.neutral(),
-                    p.positive(), p.meanScore(), p.scoreStddev(), meanPNegative);
-        }
-    }
+    void upsert(@Bind("runId") String runId, @BindMethods TrendRow window);
 
     /** The topic's last {@code limit} windows of one size before {@code before}, newest first. */
     @SqlQuery("""

@@ -67,10 +67,10 @@ class AlertingStoreIntegrationTest {
         Instant t0 = Instant.parse("2015-03-08T07:59:00.123Z"); // a DST change in many zones; millisecond precision
         TrendWindowTable trends = store.onDemand(TrendWindowTable.class);
         for (int i = 0; i < 5; i++) {
-            trends.upsert(TrendWindowTable.Upsert.of(run, new TrendPoint(topic, t0.toEpochMilli() + i * MINUTE, MINUTE, 10, 2, 5, 3, 0.1 * i, 0.2),
+            trends.upsert(run, TrendWindowTable.TrendRow.of(new TrendPoint(topic, t0.toEpochMilli() + i * MINUTE, MINUTE, 10, 2, 5, 3, 0.1 * i, 0.2),
                     0.25));
         }
-        trends.upsert(TrendWindowTable.Upsert.of(run, new TrendPoint(topic, t0.toEpochMilli(), MINUTE, 4, 4, 0, 0, -0.9, 0), 0.9));
+        trends.upsert(run, TrendWindowTable.TrendRow.of(new TrendPoint(topic, t0.toEpochMilli(), MINUTE, 4, 4, 0, 0, -0.9, 0), 0.9));
 
         List<TrendWindowTable.TrendRow> rows = trends.rows(run, TrendWindowTable.NO_START, TrendWindowTable.NO_END);
         assertThat(rows).hasSize(5);
@@ -180,7 +180,7 @@ class AlertingStoreIntegrationTest {
         TrendWindowTable trends = store.onDemand(TrendWindowTable.class);
         long start = Instant.parse("2026-02-01T00:00:00Z").toEpochMilli();
         for (String r : List.of(run, other)) {
-            trends.upsert(TrendWindowTable.Upsert.of(r, new TrendPoint(topic, start, MINUTE, 1, 0, 1, 0, 0, 0), 0));
+            trends.upsert(r, TrendWindowTable.TrendRow.of(new TrendPoint(topic, start, MINUTE, 1, 0, 1, 0, 0, 0), 0));
             store.useTransaction(h -> {
                 h.attach(RuleStateTable.class).insertIfAbsent(r, "default", topic, "{}", start);
                 h.attach(AlertTable.class).record(transition("a-" + r, AlertState.PENDING, start, start + MINUTE, r), false);

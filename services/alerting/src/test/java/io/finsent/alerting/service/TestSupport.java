@@ -127,7 +127,7 @@ final class TestSupport {
         AlertingStore.jdbi(jdbcUrl, user).useTransaction(h -> {
             TrendWindowTable trends = h.attach(TrendWindowTable.class);
             for (TrendPoint w : windows) {
-                trends.upsert(TrendWindowTable.Upsert.of(run, w, w.negativeShare()));
+                trends.upsert(run, TrendWindowTable.TrendRow.of(w, w.negativeShare()));
             }
         });
     }

@@ -256,7 +256,7 @@ public final class ArchiveImport {
                 olderThanRetention++;
             }
             byte[] value = Topics.RAW_TEXT.valueSerde().serializer().serialize(Topics.RAW_TEXT.name(), item);
-            batch.addRawText(new ProducerRecord<>(Topics.RAW_TEXT.name(), null, item.getPublishedAt().toEpochMilli(),
+            batch.add(new ProducerRecord<>(Topics.RAW_TEXT.name(), null, item.getPublishedAt().toEpochMilli(),
                     Topics.RAW_TEXT.keySerde().serializer().serialize(Topics.RAW_TEXT.name(), item.getId()), value), item.getId());
             LOG.tracef("%s line %d: %s", source, row.line(), item.getId());
         }
@@ -275,7 +275,7 @@ public final class ArchiveImport {
             }
             DeadLetter letter = DeadLetters.of(DeadLetters.STAGE_ARCHIVE, "line " + row.line() + ": " + reason, file.toString(),
                     row.original(), clock.instant());
-            batch.addDeadLetter(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), null,
+            batch.add(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), null,
                     Topics.DEAD_LETTERS.keySerde().serializer().serialize(Topics.DEAD_LETTERS.name(), key),
                     Topics.DEAD_LETTERS.valueSerde().serializer().serialize(Topics.DEAD_LETTERS.name(), letter)), key);
         }

@@ -5,25 +5,17 @@ import java.util.List;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** The records of one import transaction, each with its key (an item id or a dead letter's key), raw texts and dead letters counted apart. */
+import io.finsent.common.Topics;
+
+/** The records of one import transaction, each with its key (an item id or a dead letter's key): raw texts and dead letters. */
 final class ImportBatch {
 
     private final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     private final List<String> keys = new ArrayList<>();
-    private final List<Boolean> raw = new ArrayList<>();
 
-    void addRawText(ProducerRecord<byte[], byte[]> record, String key) {
-        add(record, key, true);
-    }
-
-    void addDeadLetter(ProducerRecord<byte[], byte[]> record, String key) {
-        add(record, key, false);
-    }
-
-    private void add(ProducerRecord<byte[], byte[]> record, String key, boolean isRaw) {
+    void add(ProducerRecord<byte[], byte[]> record, String key) {
         records.add(record);
         keys.add(key);
-        raw.add(isRaw);
     }
 
     List<ProducerRecord<byte[], byte[]>> records() {
@@ -42,8 +34,9 @@ final class ImportBatch {
         return records.isEmpty();
     }
 
+    /** Records bound for the raw topic; the rest are dead letters. */
     long rawTexts() {
-        return raw.stream().filter(r -> r).count();
+        return records.stream().filter(r -> r.topic().equals(Topics.RAW_TEXT.name())).count();
     }
 
     long deadLetters() {
@@ -57,7 +50,6 @@ final class ImportBatch {
             if (published.contains(keys.get(i))) {
                 records.remove(i);
                 keys.remove(i);
-                raw.remove(i);
             }
         }
         return before - size();
@@ -66,6 +58,5 @@ final class ImportBatch {
     void clear() {
         records.clear();
         keys.clear();
-        raw.clear();
     }
 }

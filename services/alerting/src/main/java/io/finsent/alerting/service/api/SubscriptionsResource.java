@@ -138,8 +138,7 @@ public class SubscriptionsResource {
         SubscriptionTable.Settings settings = bodies.read(body, SubscriptionRequest.class).toSettings();
         boolean generated = settings.webhookSecret() == null;
         if (generated) {
-            settings = new SubscriptionTable.Settings(settings.topic(), settings.ruleOverrides(), settings.ruleSet(), settings.ruleParams(),
-                    settings.minSeverity(), settings.webhookUrl(), AlertingKeys.newKey(), settings.enabled());
+            settings = settings.withWebhookSecret(AlertingKeys.newKey());
         }
         SubscriptionTable.Subscription created = subscriptions.insert(AlertingKeys.analystId(identity), settings);
         return Response.status(Response.Status.CREATED).entity(view(created, generated ? settings.webhookSecret() : null)).build();

@@ -96,7 +96,7 @@ public class TrendWindowWriter {
     private List<AlertTransition> write(Tables db, TopicTrendWindow w) {
         TrendPoint point = TrendPoint.of(w);
         String run = w.getRunId();
-        db.trends().upsert(TrendWindowTable.Upsert.of(w));
+        db.trends().upsert(run, TrendWindowTable.TrendRow.of(w));
         boolean live = TrendSettings.LIVE.equals(run);
         List<AlertTransition> changes = new ArrayList<>();
         for (Map.Entry<String, RuleParams> ruleSet : ruleSets(db, point.topic()).entrySet()) {
