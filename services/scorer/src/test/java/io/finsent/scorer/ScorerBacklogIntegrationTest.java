@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +34,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,7 +49,7 @@ import io.finsent.schema.ScoredText;
 import io.finsent.schema.SourceKind;
 
 /**
- * A backlog is caught up, not re-scored for ever: 6,000 texts (tweets of the 2015 news stream where it is beside the
+ * A backlog is caught up, not re-scored for ever: 4,000 texts (tweets of the 2015 news stream where it is beside the
  * checkout, long articles among them) and bad records are in text.raw before the scorer app starts with its shipped
  * configuration. Every text comes out exactly once, only the bad records are dead letters, and no stream thread is
  * fenced or resumes a task with buffered texts (before the bound on the stream thread's wait, six tasks' batches queued
@@ -55,8 +59,10 @@ import io.finsent.schema.SourceKind;
 class ScorerBacklogIntegrationTest {
 
     private static final Logger LOG = Logger.getLogger(ScorerBacklogIntegrationTest.class);
-    private static final int TEXTS = 6_000;
-    private static final int LONG_TEXTS = 24;
+    private static final int TEXTS = 4_000;
+    private static final int LONG_TEXTS = 16;
+    /** The scorer catches up at tens of texts a second on two cores: this long without one more text is a stall. */
+    private static final Duration STALLED = Duration.ofMinutes(3);
     private static final Path NEWS_STREAM = Path.of("../../../shared/data/news_stream/stocknet_tweets_stream.jsonl");
     private static final Pattern FENCED = Pattern.compile("fenced|TaskMigrated|InvalidProducerEpoch|ProducerFenced|resumed with", Pattern.CASE_INSENSITIVE);
 
@@ -81,6 +87,9 @@ class ScorerBacklogIntegrationTest {
             try {
                 readUntil(stack, ids, bad, timesScored, deadLetters);
                 metrics = metrics(port);
+                if (!timesScored.keySet().containsAll(ids)) {
+                    explainMissing(stack, ids, timesScored, metrics, log);
+                }
             } finally {
                 scorer.destroy();
                 scorer.waitFor(30, TimeUnit.SECONDS);
@@ -190,15 +199,22 @@ class ScorerBacklogIntegrationTest {
             Map<String, String> deadLetters) {
         long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
         long lastReport = System.nanoTime();
+        long lastProgress = System.nanoTime();
+        int lastCount = 0;
         try (var scored = ScorerApp.consumer(stack, Topics.SCORED_TEXT); var dead = ScorerApp.consumer(stack, Topics.DEAD_LETTERS)) {
             scored.subscribe(List.of(Topics.SCORED_TEXT.name()));
             dead.subscribe(List.of(Topics.DEAD_LETTERS.name()));
-            while ((timesScored.size() < ids.size() || deadLetters.size() < bad.size()) && System.nanoTime() < deadline) {
+            while ((timesScored.size() < ids.size() || deadLetters.size() < bad.size()) && System.nanoTime() < deadline
+                    && System.nanoTime() - lastProgress < STALLED.toNanos()) {
                 for (var record : scored.poll(Duration.ofMillis(500))) {
                     timesScored.merge(((ScoredText) record.value()).getId(), 1, Integer::sum);
                 }
                 for (var record : dead.poll(Duration.ofMillis(50))) {
                     deadLetters.put(record.key(), ((DeadLetter) record.value()).getReason());
+                }
+                if (timesScored.size() + deadLetters.size() > lastCount) {
+                    lastCount = timesScored.size() + deadLetters.size();
+                    lastProgress = System.nanoTime();
                 }
                 if (System.nanoTime() - lastReport > 10_000_000_000L) {
                     LOG.infof("backlog: %d of %d scored, %d of %d dead letters", timesScored.size(), ids.size(), deadLetters.size(), bad.size());
@@ -210,6 +226,24 @@ class ScorerBacklogIntegrationTest {
                 timesScored.merge(((ScoredText) record.value()).getId(), 1, Integer::sum);
             }
         }
+    }
+
+    /** Says which texts never came out (a few ids, how many per text.raw partition) and the scorer's last words. */
+    private static void explainMissing(LocalStack stack, Set<String> ids, Map<String, Integer> timesScored, String metrics, Path log) throws IOException {
+        List<String> missing = ids.stream().filter(id -> !timesScored.containsKey(id)).sorted().toList();
+        Map<Integer, Integer> perPartition = new TreeMap<>();
+        int partitions;
+        try (var raw = ScorerApp.consumer(stack, Topics.RAW_TEXT)) {
+            partitions = raw.partitionsFor(Topics.RAW_TEXT.name()).size();
+        }
+        for (String id : missing) {
+            perPartition.merge(Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % partitions, 1, Integer::sum);
+        }
+        List<String> lines = Files.readAllLines(log);
+        LOG.errorf("%d texts never scored, per text.raw partition %s, first %s%nscorer metrics:%n%s%nlast lines of the scorer's log:%n%s",
+                missing.size(), perPartition, missing.subList(0, Math.min(10, missing.size())),
+                metrics.lines().filter(l -> l.startsWith("finsent_scorer")).collect(Collectors.joining("\n")),
+                String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
     }
 
     private static String metrics(int port) throws Exception {
