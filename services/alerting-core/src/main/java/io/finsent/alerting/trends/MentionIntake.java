@@ -51,15 +51,15 @@ final class MentionIntake implements Processor<String, byte[], String, Object> {
 
     /**
      * A partition that brings nothing holds every window open; once it has been quiet for {@code idleAfter} it
-     * says so, again at every check while it stays quiet, and the window tasks decide whether to leave it out of
-     * their watermark ({@link TrendWindows}). The wall clock decides only when windows of a quiet input close,
+     * says so, again at every check while it stays quiet, and the window tasks decide how it counts in their
+     * watermark ({@link TrendWindows}: as the wall clock less the idle period). The wall clock decides only when windows of a quiet input close,
      * never what they hold.
      */
     private void checkIdle(long now) {
         if (now - lastTextAt >= idleAfterMs) {
             idle = true;
             context.forward(new Record<String, Object>(EndOfInput.KEY, TopicMention.idle(context.taskId().partition(), lastTextAt),
-                    Math.max(0, seen)));
+                    Math.max(0, Math.min(seen, now))));
         }
     }
 
@@ -106,12 +106,15 @@ final class MentionIntake implements Processor<String, byte[], String, Object> {
             context.forward(new Record<String, Object>(topic, mention, eventTime, record.headers()));
         }
         // This partition's event time, sent to every window task once per tick: a window closes when all source
-        // partitions have passed its end plus the grace, however far apart their backlogs are.
+        // partitions have passed its end plus the grace, however far apart their backlogs are. Never past the wall
+        // clock: a text dated in the future waits in its window, it does not close the present's windows early and
+        // make every on-time text of the other partitions late.
         seen = Math.max(seen, eventTime);
-        long tick = Math.floorDiv(seen, tickMs);
+        long mark = Math.min(seen, context.currentSystemTimeMs());
+        long tick = Math.floorDiv(mark, tickMs);
         if (tick > lastTick) {
             lastTick = tick;
-            context.forward(new Record<String, Object>(EndOfInput.KEY, TopicMention.watermark(partition), seen));
+            context.forward(new Record<String, Object>(EndOfInput.KEY, TopicMention.watermark(partition), mark));
         }
     }
 

@@ -52,6 +52,14 @@ public final class TrendTopology {
     }
 
     public static Topology build(TrendSettings settings) {
+        return build(settings, () -> { });
+    }
+
+    /**
+     * @param lateText told of each text dead-lettered as late (stage {@link #STAGE_LATE}), on the stream thread; for a
+     *                 metric, since a transaction retried after a crash tells it again
+     */
+    public static Topology build(TrendSettings settings, Runnable lateText) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(WINDOW_STORE), Serdes.String(), TrendTally.SERDE));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(WATERMARK_STORE), Serdes.Integer(), Serdes.Long()));
@@ -70,7 +78,7 @@ public final class TrendTopology {
                 .mapValues(value -> (TopicMention) value, Named.as("as-mention"))
                 .repartition(Repartitioned.with(Serdes.String(), TopicMention.SERDE).withName(BY_TOPIC)
                         .withStreamPartitioner(EndOfInput.partitioner()))
-                .process(() -> new TrendWindows(settings), Named.as("trend-windows"), WINDOW_STORE, WATERMARK_STORE)
+                .process(() -> new TrendWindows(settings, lateText), Named.as("trend-windows"), WINDOW_STORE, WATERMARK_STORE)
                 .split(Named.as("windows-"))
                 .branch((key, value) -> value instanceof TopicTrendWindow, Branched.as("closed"))
                 .defaultBranch(Branched.as("late"));

@@ -37,11 +37,14 @@ final class TrendWindows implements Processor<String, TopicMention, String, Obje
     private KeyValueStore<Integer, Long> watermarks;
     private long watermark;
     private final long idleAfterMs;
+    /** Told of each text dead-lettered as late (a metric: a retried transaction may tell it twice). */
+    private final Runnable lateText;
     /** When (wall clock) a quiet partition last came back; a restart counts as one. */
     private long lastResume;
 
-    TrendWindows(TrendSettings settings) {
+    TrendWindows(TrendSettings settings, Runnable lateText) {
         this.settings = settings;
+        this.lateText = lateText;
         this.sizeMs = settings.windowSize().toMillis();
         this.graceMs = settings.grace().toMillis();
         this.idleAfterMs = settings.idleAfter().toMillis();
@@ -143,21 +146,24 @@ final class TrendWindows implements Processor<String, TopicMention, String, Obje
     }
 
     /**
-     * The smallest watermark over the source partitions that are not idle; {@link Long#MIN_VALUE} until each has
-     * sent one, or when all are idle.
+     * The smallest watermark over the source partitions; {@link Long#MIN_VALUE} until each has sent one, or when all
+     * are idle. An idle partition counts as the wall clock less the idle period: a backlog far behind the wall clock
+     * (a replay, a scorer catching up) is not held by it, and a live partition that comes back after a quiet spell
+     * finds open every window its texts can still be in (a feed polled every few minutes brings texts minutes old).
      */
     private long lowest() {
         long lowest = Long.MAX_VALUE;
+        boolean sending = false;
+        long quiet = context.currentSystemTimeMs() - idleAfterMs;
         for (int p = 0; p < settings.sourcePartitions(); p++) {
             Long time = watermarks.get(p);
             if (time == null) {
                 return Long.MIN_VALUE;
             }
-            if (time != IDLE) {
-                lowest = Math.min(lowest, time);
-            }
+            sending |= time != IDLE;
+            lowest = Math.min(lowest, time == IDLE ? quiet : time);
         }
-        return lowest == Long.MAX_VALUE ? Long.MIN_VALUE : lowest;
+        return sending ? lowest : Long.MIN_VALUE;
     }
 
     private void late(Record<String, TopicMention> record, long start) {
@@ -170,6 +176,7 @@ final class TrendWindows implements Processor<String, TopicMention, String, Obje
         context.forward(new Record<String, Object>(mention.itemKey(), DeadLetters.of(TrendTopology.STAGE_LATE, reason, mention.itemKey(),
                 mention.original(), mention.originTopic(), mention.originPartition() < 0 ? null : mention.originPartition(),
                 mention.originOffset() < 0 ? null : mention.originOffset(), record.timestamp()), record.timestamp()));
+        lateText.run();
     }
 
     /** Window start (zero-padded, so keys sort by time; starts are never negative) and topic. */

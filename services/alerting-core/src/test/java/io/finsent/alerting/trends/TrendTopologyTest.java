@@ -55,13 +55,17 @@ class TrendTopologyTest {
     private TestOutputTopic<String, DeadLetter> dead;
 
     private void start(TrendSettings settings) {
+        // The wall clock is far from event time: nothing may depend on it.
+        start(settings, Instant.parse("2031-01-01T00:00:00Z"));
+    }
+
+    private void start(TrendSettings settings, Instant wallClock) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "trends-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         // Check for closed windows on every record, not once a wall-clock second.
         props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, 0L);
-        // The wall clock is far from event time: nothing may depend on it.
-        driver = new TopologyTestDriver(TrendTopology.build(settings.withSourcePartitions(1)), props, Instant.parse("2031-01-01T00:00:00Z"));
+        driver = new TopologyTestDriver(TrendTopology.build(settings.withSourcePartitions(1)), props, wallClock);
         scored = driver.createInputTopic(Topics.SCORED_TEXT.name(), new StringSerializer(), new ByteArraySerializer());
         trends = driver.createOutputTopic(Topics.TOPIC_TRENDS.name(), new StringDeserializer(), Topics.TOPIC_TRENDS.valueSerde().deserializer());
         dead = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new StringDeserializer(), Topics.DEAD_LETTERS.valueSerde().deserializer());
@@ -149,6 +153,33 @@ class TrendTopologyTest {
         assertThat(acme.get(0).key()).isEqualTo("replay-7|acme|" + T0.toEpochMilli() + "|60000");
         assertThat(acme.get(0).value().getCount()).as("the late text changes nothing already emitted").isEqualTo(1);
         assertThat(dead.readValuesToList()).extracting(DeadLetter::getStage).containsExactly(TrendTopology.STAGE_LATE);
+    }
+
+    @Test
+    void textsDatedInTheFutureMakeNoOnTimeTextLate() {
+        // Given a live monitor whose wall clock is T0 + 10 minutes
+        Instant now = at(10 * MINUTE);
+        start(TrendSettings.defaults(), now);
+        // When a batch of 229 texts dated up to 21 minutes ahead comes first (a client's clock, or a hostile one) ...
+        for (int i = 0; i < 229; i++) {
+            send(text("future-" + i, now.plusMillis(i * 5_500L), Sentiment.POSITIVE, 0.5, 0.1, "zz-future"));
+        }
+        // ... then twelve real-time texts of AAPL, one every 5 seconds
+        for (int i = 0; i < 12; i++) {
+            driver.advanceWallClockTime(Duration.ofSeconds(5));
+            send(text("aapl-" + i, now.plusSeconds(5 * (i + 1)), Sentiment.NEGATIVE, -0.7, 0.9, "aapl"));
+        }
+
+        // Then none is late: the future texts wait in their own windows and move no watermark past the wall clock
+        assertThat(dead.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofMinutes(25));
+        tick(now.plusSeconds(25 * 60 + 60));
+        List<TopicTrendWindow> closed = trends.readValuesToList();
+        assertThat(closed).filteredOn(w -> w.getTopic().equals("aapl")).extracting(TopicTrendWindow::getCount).containsExactly(11L, 1L);
+        List<TopicTrendWindow> future = closed.stream().filter(w -> w.getTopic().equals("zz-future")).toList();
+        assertThat(future).hasSize(21);
+        assertThat(future.stream().mapToLong(TopicTrendWindow::getCount).sum()).as("every future text counted once").isEqualTo(229);
+        assertThat(dead.isEmpty()).isTrue();
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -26,9 +27,12 @@ class TrendWindowsTest {
 
     private static final long T0 = Instant.parse("2026-03-02T09:00:00Z").toEpochMilli();
     private static final long MINUTE = 60_000;
+    /** The wall clock of a catch-up: an hour after the texts' event time. */
+    private static final long NOW = T0 + 60 * MINUTE;
 
     private final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
     private TrendWindows windows;
+    private final AtomicInteger late = new AtomicInteger();
 
     @BeforeEach
     void start() {
@@ -40,9 +44,9 @@ class TrendWindowsTest {
         marks.init(context.getStateStoreContext(), marks);
         context.addStateStore(tallies);
         context.addStateStore(marks);
-        context.setCurrentSystemTimeMs(0);
+        context.setCurrentSystemTimeMs(NOW);
         windows = new TrendWindows(new TrendSettings("live", Duration.ofMinutes(1), Duration.ofSeconds(30)).withSourcePartitions(2)
-                .withIdleAfter(Duration.ofSeconds(30)));
+                .withIdleAfter(Duration.ofSeconds(30)), late::incrementAndGet);
         windows.init(context);
     }
 
@@ -78,6 +82,7 @@ class TrendWindowsTest {
             assertThat(letter.getStage()).isEqualTo(TrendTopology.STAGE_LATE);
             assertThat(letter.getReason()).contains("acme", "grace 30000 ms");
         });
+        assertThat(late).as("late texts counted").hasValue(1);
         assertThat(emitted()).isEmpty();
     }
 
@@ -95,11 +100,11 @@ class TrendWindowsTest {
         watermark(0, T0 + 3 * MINUTE);
         assertThat(emitted()).isEmpty(); // partition 1 has said nothing yet
 
-        context.setCurrentSystemTimeMs(10_000);
+        context.setCurrentSystemTimeMs(NOW + 10_000);
         windows.process(new Record<>(EndOfInput.KEY, TopicMention.idle(1, 0), 0L));
         assertThat(emitted()).as("quiet for 10 s only").isEmpty();
 
-        context.setCurrentSystemTimeMs(31_000);
+        context.setCurrentSystemTimeMs(NOW + 31_000);
         windows.process(new Record<>(EndOfInput.KEY, TopicMention.idle(1, 0), 0L));
         assertThat(emitted()).extracting(TopicTrendWindow::getCount).containsExactly(1L);
 
@@ -113,16 +118,16 @@ class TrendWindowsTest {
     @Test
     void whenAQuietPartitionComesBackTheOtherQuietOnesHoldWindowsForAFullIdlePeriodAgain() {
         windows = new TrendWindows(new TrendSettings("live", Duration.ofMinutes(1), Duration.ofSeconds(30)).withSourcePartitions(3)
-                .withIdleAfter(Duration.ofSeconds(30)));
+                .withIdleAfter(Duration.ofSeconds(30)), late::incrementAndGet);
         windows.init(context);
-        context.setCurrentSystemTimeMs(100_000); // a scorer restarted after a long stop: all three partitions quiet
+        context.setCurrentSystemTimeMs(NOW + 100_000); // a scorer restarted after a long stop: all three partitions quiet
         windows.process(new Record<>(EndOfInput.KEY, TopicMention.idle(0, 0), 0L));
         windows.process(new Record<>(EndOfInput.KEY, TopicMention.idle(1, 0), 0L));
         windows.process(new Record<>(EndOfInput.KEY, TopicMention.idle(2, 0), 0L));
 
         mention("acme", T0 + 5_000, 0); // partition 0's backlog comes first ...
         watermark(0, T0 + 30 * MINUTE);
-        context.setCurrentSystemTimeMs(110_000);
+        context.setCurrentSystemTimeMs(NOW + 110_000);
         windows.process(new Record<>(EndOfInput.KEY, TopicMention.idle(2, 0), 0L)); // ... partition 2 still quiet, but not for 30 s since
         assertThat(emitted()).isEmpty();
 
@@ -130,10 +135,57 @@ class TrendWindowsTest {
         watermark(1, T0 + 30 * MINUTE);
         assertThat(dead()).isEmpty();
 
-        context.setCurrentSystemTimeMs(141_000);
+        context.setCurrentSystemTimeMs(NOW + 141_000);
         windows.process(new Record<>(EndOfInput.KEY, TopicMention.idle(2, 0), 0L));
         assertThat(emitted()).filteredOn(w -> w.getWindowStart().toEpochMilli() == T0).extracting(TopicTrendWindow::getCount)
                 .containsExactly(2L);
+    }
+
+    @Test
+    void aLivePartitionBackFromAQuietSpellFindsOpenTheWindowsOfItsRecentTexts() {
+        // Given a live monitor (wall clock = event time) with a five-minute idle period: partition 0 busy, partition 1
+        // quiet since minute 4 (a feed polled every few minutes)
+        windows = new TrendWindows(new TrendSettings("live", Duration.ofMinutes(1), Duration.ofSeconds(30)).withSourcePartitions(2)
+                .withIdleAfter(Duration.ofMinutes(5)), late::incrementAndGet);
+        context.setCurrentSystemTimeMs(T0 + 4 * MINUTE);
+        windows.init(context);
+        mention("acme", T0 + 3 * MINUTE + 50_000, 1);
+        watermark(1, T0 + 3 * MINUTE + 50_000);
+        for (int minute = 4; minute <= 10; minute++) {
+            context.setCurrentSystemTimeMs(T0 + minute * MINUTE);
+            mention("acme", T0 + minute * MINUTE - 10_000, 0);
+            watermark(0, T0 + minute * MINUTE);
+        }
+        windows.process(new Record<>(EndOfInput.KEY, TopicMention.idle(1, T0 + 4 * MINUTE), 0L));
+        // Then windows close up to the wall clock less the idle period, not up to partition 0's minute 10
+        assertThat(emitted()).extracting(w -> (w.getWindowStart().toEpochMilli() - T0) / MINUTE).containsExactly(3L);
+
+        // When partition 1 comes back with a feed's texts three minutes old, and one older than the idle period
+        mention("acme", T0 + 7 * MINUTE, 1);
+        mention("acme", T0 + 3 * MINUTE + 55_000, 1);
+
+        // Then the recent one is on time; only the one whose window had closed is late, and counted
+        assertThat(dead()).singleElement().satisfies(letter -> assertThat(letter.getReason()).contains("T09:03:55Z"));
+        assertThat(late).hasValue(1);
+        watermark(1, T0 + 10 * MINUTE);
+        context.setCurrentSystemTimeMs(T0 + 11 * MINUTE);
+        watermark(0, T0 + 11 * MINUTE);
+        watermark(1, T0 + 11 * MINUTE);
+        assertThat(emitted()).filteredOn(w -> w.getWindowStart().toEpochMilli() == T0 + 7 * MINUTE).singleElement()
+                .extracting(TopicTrendWindow::getCount).as("partition 0's text of minute 7 and partition 1's").isEqualTo(2L);
+    }
+
+    @Test
+    void whenEveryPartitionIsQuietNoWindowCloses() {
+        mention("acme", T0 + 5_000, 0);
+        watermark(0, T0 + 3 * MINUTE);
+        watermark(1, T0 + 3 * MINUTE);
+        emitted();
+        mention("acme", T0 + 3 * MINUTE + 5_000, 0);
+        context.setCurrentSystemTimeMs(NOW + 10 * MINUTE);
+        windows.process(new Record<>(EndOfInput.KEY, TopicMention.idle(0, 0), 0L));
+        windows.process(new Record<>(EndOfInput.KEY, TopicMention.idle(1, 0), 0L));
+        assertThat(emitted()).as("a bounded backlog waits for its end of input or its next text").isEmpty();
     }
 
     private void mention(String topic, long time, int partition) {

@@ -107,11 +107,13 @@ class TrendSinkIntegrationTest {
 
         // When a window-0 text comes after the window closed
         TestSupport.publishScored(BOOTSTRAP, scored(topic + "-late", topic, base + 10_000, Sentiment.NEGATIVE, 0.9, 0.05));
-        // Then it is a dead letter of the topology, with its original key, and counted nowhere
+        // Then it is a dead letter of the topology, with its original key, in no trend window, and in the late metric
         List<ConsumerRecord<byte[], byte[]>> dlq = TestSupport.readUntil(BOOTSTRAP, Topics.DEAD_LETTERS.name(), Duration.ofSeconds(20),
                 read -> read.stream().anyMatch(r -> r.key() != null && new String(r.key()).equals(topic + "-late")));
         assertThat(dlq).anyMatch(r -> r.key() != null && new String(r.key()).equals(topic + "-late"));
         assertThat(trendRows(topic).subList(0, 3)).isEqualTo(rows);
+        assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                .containsPattern("(?m)^finsent_alerting_late_texts_total(\\{[^}]*\\})? [1-9]");
 
         // When every trend record of the topic is delivered again
         String prefix = "live|" + topic + "|";
