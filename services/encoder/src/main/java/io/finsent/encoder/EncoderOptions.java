@@ -15,8 +15,10 @@ package io.finsent.encoder;
  *     length); a function of the text alone, which is what makes results batch-invariant; default 8
  * @param windowStride tokens between the starts of consecutive windows of a long text; 0 means three quarters of a
  *     window's text capacity (a quarter overlap)
- * @param maxWindowsPerText most windows scored per text; a longer text is covered by this many evenly spaced windows
- *     and flagged {@link EncoderResult#windowsCapped()}; default 64
+ * @param maxWindowsPerText most windows scored per text, the cap on what one text costs: a longer text is covered by
+ *     this many evenly spaced windows and flagged {@link EncoderResult#windowsCapped()}; default 16 (with the shipped
+ *     512-token window, about 6,000 tokens of text: a long article whole; at 64, one hostile text of 100,000
+ *     characters took 45 to 49 s of a 2-core scorer while every text behind it in its partition waited)
  * @param batchOrder {@link BatchOrder#LENGTH_BUCKETED} (default) or the arrival-order baseline for measurements
  */
 public record EncoderOptions(
@@ -34,7 +36,7 @@ public record EncoderOptions(
     public static final int DEFAULT_TOKEN_BUDGET = 2048;
     public static final int DEFAULT_MAX_BATCH_SIZE = 64;
     public static final int DEFAULT_PADDING_MULTIPLE = 8;
-    public static final int DEFAULT_MAX_WINDOWS_PER_TEXT = 64;
+    public static final int DEFAULT_MAX_WINDOWS_PER_TEXT = 16;
 
     public EncoderOptions {
         if (device == null || batchOrder == null) {

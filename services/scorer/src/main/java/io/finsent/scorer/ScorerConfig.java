@@ -3,6 +3,7 @@ package io.finsent.scorer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import io.finsent.scoring.ScorerSettings;
 import io.smallrye.config.ConfigMapping;
@@ -41,6 +42,9 @@ public interface ScorerConfig {
 
     @WithDefault("200000")
     int maxTextChars();
+
+    /** Most windows scored per text, its cost cap (see application.properties); unset: the encoder's default. */
+    OptionalInt maxWindowsPerText();
 
     /** Target duration of one model call, at the encoder's measured pace (see application.properties). */
     @WithDefault("8s")

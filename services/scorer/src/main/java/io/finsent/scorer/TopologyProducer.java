@@ -24,10 +24,11 @@ public class TopologyProducer {
     @Produces
     @Singleton
     Encoder encoder(ScorerConfig config) {
-        return Encoder.open(config.modelDir(), EncoderOptions.defaults()
+        EncoderOptions options = EncoderOptions.defaults()
                 .withDevice(Device.valueOf(config.device().toUpperCase(Locale.ROOT)))
                 .withIntraOpThreads(config.intraOpThreads())
-                .withPaddingMultiple(config.paddingMultiple()));
+                .withPaddingMultiple(config.paddingMultiple());
+        return Encoder.open(config.modelDir(), options.withMaxWindowsPerText(config.maxWindowsPerText().orElse(options.maxWindowsPerText())));
     }
 
     void close(@Disposes Encoder encoder) {

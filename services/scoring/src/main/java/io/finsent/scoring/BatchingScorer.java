@@ -98,6 +98,9 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
     private record Scored(EncoderResult result) implements Outcome {
     }
 
+    static final String NO_TOKENS = "no scorable content: the text has 0 tokens after the tokenizer's normalisation (empty, or only "
+            + "whitespace, invisible, control or format characters)";
+
     /** The text failed in the encoder on its own; {@code reason} goes into its dead letter. */
     private record Failed(String reason) implements Outcome {
     }
@@ -326,7 +329,10 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
         for (int i = 0; i < done.raws().size(); i++) {
             KeyValue<String, PendingText> entry = done.entries().get(i);
             Outcome outcome = outcomes.perText()[i];
-            if (outcome instanceof Scored scored) {
+            if (outcome instanceof Scored scored && scored.result().tokens() == 0) {
+                // Nothing a sentiment can be read from: counting it would add a neutral-looking text to the trends.
+                deadLetter(entry.key, entry.value, ScorerTopology.STAGE_VALIDATE, NO_TOKENS);
+            } else if (outcome instanceof Scored scored) {
                 RawText raw = done.raws().get(i);
                 ScoredText text = scoredText(raw, scored.result(), TopicMatcher.match(raw, scored.result().embedding(), topics, descriptionEmbeddings));
                 // Event time, never the wall clock: a replay writes the same records with the same timestamps.

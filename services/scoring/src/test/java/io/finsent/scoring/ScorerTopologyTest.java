@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
 
 import io.finsent.common.Topics;
 import io.finsent.encoder.EncodedBatch;
+import io.finsent.encoder.EncoderOptions;
 import io.finsent.schema.DeadLetter;
 import io.finsent.schema.MatchReason;
 import io.finsent.schema.RawText;
@@ -325,6 +327,37 @@ class ScorerTopologyTest {
         assertThat(letters.stream().filter(l -> l.key() == null).findFirst().orElseThrow().value().getReason()).contains("null key");
         assertThat(reasonOf(letters, "tombstone")).contains("null value");
         assertThat(scored.readKeyValuesToMap()).containsOnlyKeys("good");
+    }
+
+    @Test
+    void aTextWithNothingToScoreIsADeadLetterAndALongOneIsCappedAndSaysSo() {
+        start(new ScorerSettings(64, 1_000_000, Duration.ofMillis(500), 200_000));
+        // Given texts that are not blank but hold only what the tokenizer's normalisation removes ...
+        List<String> invisible = List.of("\u200B\u200C\u200D", "\u202E\u202D\u202C\u2066\u2069", "\uDB40\uDC41\uDB40\uDC42\uDB40\uDC7F",
+                "\u2060\uFEFF\u00AD", "\u0000\u0001\u0007\u001B", "\u200E\u200F \u2062\u2063");
+        for (int i = 0; i < invisible.size(); i++) {
+            send(text("invisible-" + i, invisible.get(i), "ACME"));
+        }
+        // ... and an article that needs more windows than the per-text cap
+        send(text("article", "Revenue rose 4% while margins narrowed amid higher input costs. ".repeat(1_000), "ACME"));
+        send(text("good", "Operating profit rose to EUR 13.1 mn from EUR 8.7 mn .", "ACME"));
+        driver.advanceWallClockTime(Duration.ofMillis(600));
+
+        // Then each invisible one is a dead letter saying why, never a neutral-looking scored text
+        List<TestRecord<String, DeadLetter>> letters = dead.readRecordsToList();
+        assertThat(letters).extracting(TestRecord::key).containsExactlyInAnyOrderElementsOf(
+                IntStream.range(0, invisible.size()).mapToObj(i -> "invisible-" + i).toList());
+        assertThat(letters).allSatisfy(letter -> {
+            assertThat(letter.value().getStage()).isEqualTo(ScorerTopology.STAGE_VALIDATE);
+            assertThat(letter.value().getReason()).contains("0 tokens");
+        });
+        // And the article is scored on the capped windows, and its record says so
+        Map<String, ScoredText> out = scored.readKeyValuesToMap();
+        assertThat(out).containsOnlyKeys("article", "good");
+        assertThat(out.get("article").getWindows()).isEqualTo(EncoderOptions.DEFAULT_MAX_WINDOWS_PER_TEXT);
+        assertThat(out.get("article").getWindowsCapped()).isTrue();
+        assertThat(out.get("article").getTokens()).isGreaterThan(10_000);
+        assertThat(out.get("good").getWindowsCapped()).isFalse();
     }
 
     private static byte[] withUnknownField(RawText text) {
