@@ -38,6 +38,10 @@ public record ReplayOptions(String runId, Instant from, Instant to, List<Path> f
                             Path stateDir, Duration rowsWait, Map<String, ?> kafkaSettings) {
 
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    /** The times a replay may cover, and its longest grace and window: far inside what millisecond arithmetic holds. */
+    private static final Instant EARLIEST = Instant.EPOCH;
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+    private static final Duration MAX_DURATION = Duration.ofDays(36_600);
 
     public ReplayOptions {
         if (runId == null || !RUN_ID.matcher(runId).matches()) {
@@ -49,14 +53,19 @@ public record ReplayOptions(String runId, Instant from, Instant to, List<Path> f
         if (from == null || to == null || !from.isBefore(to)) {
             throw new IllegalArgumentException("--from (" + from + ") must be before --to (" + to + ")");
         }
+        if (from.isBefore(EARLIEST) || to.isAfter(LATEST)) {
+            throw new IllegalArgumentException("--from and --to must lie from " + EARLIEST + " to " + LATEST + ", were " + from + ", " + to);
+        }
         if (threads < 1 || threads > 64) {
             throw new IllegalArgumentException("--threads must be between 1 and 64, was " + threads);
         }
         if (maxBatch < 1) {
             throw new IllegalArgumentException("--max-batch must be at least 1, was " + maxBatch);
         }
-        if ((grace != null && grace.isNegative()) || windowSize == null || windowSize.toMillis() <= 0) {
-            throw new IllegalArgumentException("--grace must be zero or more and the window size positive, were " + grace + ", " + windowSize);
+        if ((grace != null && (grace.isNegative() || grace.compareTo(MAX_DURATION) > 0)) || windowSize == null || windowSize.isNegative()
+                || windowSize.isZero() || windowSize.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("--grace must be zero or more and the window size positive, both at most " + MAX_DURATION.toDays()
+                    + " days (a grace longer than the range changes nothing), were " + grace + ", " + windowSize);
         }
         files = List.copyOf(files);
         kafkaSettings = new KafkaConnection(bootstrapServers, kafkaSettings).settings();

@@ -115,6 +115,18 @@ class ScorerReplayApiIntegrationTest {
         refused.put("{\"run_id\": \"r1\", " + range + ", \"threads\": 65}", "--threads must be between 1 and 64");
         refused.put("{\"run_id\": \"r1\", " + range + ", \"threads\": \"two\"}", "'threads' must be a whole number");
         refused.put("{\"run_id\": \"r1\", " + range + ", \"grace\": \"10 minutes\"}", "not an ISO-8601 duration");
+        // durations and times that overflow millisecond arithmetic are refused before the run starts, not failed after a 202
+        for (String grace : List.of("PT2562047788015215H", "PT876600001H", "P36601D", "-PT1S")) {
+            refused.put("{\"run_id\": \"r1\", " + range + ", \"grace\": \"" + grace + "\"}", "--grace must be zero or more");
+        }
+        refused.put("{\"run_id\": \"r1\", \"from\": \"-1000000000-01-01T00:00:00Z\", \"to\": \"+1000000000-12-31T23:59:59Z\"}", "must lie from");
+        refused.put("{\"run_id\": \"r1\", \"from\": \"1969-12-31T00:00:00Z\", \"to\": \"2003-03-01T00:00:00Z\"}", "must lie from");
+        refused.put("{\"run_id\": \"r1\", \"from\": \"2003-03-01T00:00:00Z\", \"to\": \"+10000-01-01T00:00:00Z\"}", "must lie from");
+        // control characters anywhere in the body, as for every API
+        for (String bad : List.of("\\u0000", "\\u001b", "\\ud800")) {
+            refused.put("{\"run_id\": \"r1" + bad + "\", " + range + "}", "field 'run_id' holds");
+            refused.put("{\"run_id\": \"r1\", " + range + ", \"grace\": \"PT1M" + bad + "\"}", "field 'grace' holds");
+        }
         refused.forEach((body, reason) -> post(KEY, body).then().statusCode(400).body("error", containsString(reason)));
 
         get(KEY, "/never-ran-" + id).then().statusCode(404).body("error", containsString("no replay 'never-ran-" + id + "'"));

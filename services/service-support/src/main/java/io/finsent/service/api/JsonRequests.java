@@ -17,6 +17,9 @@ import jakarta.validation.constraints.NotNull;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -38,7 +41,8 @@ import com.fasterxml.jackson.databind.type.LogicalType;
  * reader of every endpoint. Field names are the records' components in snake_case. Refused with the field named (400):
  * an empty body, one that is not JSON, has duplicate keys or trailing data, is not an object, has an unknown field, or a
  * value of the wrong type (no coercion: {@code "5"} is not a number, {@code 1.5} not a whole number, {@code 1} not a
- * string); a constraint broken is {@code field 'x' <constraint message>}. Too large a body is 413.
+ * string), or a string {@link StorableText} refuses (a control character such as U+0000); a constraint broken is
+ * {@code field 'x' <constraint message>}. Too large a body is 413.
  */
 @ApplicationScoped
 public class JsonRequests {
@@ -64,6 +68,7 @@ public class JsonRequests {
         if (body.length > maxBytes) {
             throw ApiProblem.tooLarge("a body of " + body.length + " bytes, more than the limit of " + maxBytes);
         }
+        refuseUnstorable(body);
         T value = bind(body, type);
         Set<ConstraintViolation<T>> violations = validator.validate(value);
         if (!violations.isEmpty()) {
@@ -81,6 +86,38 @@ public class JsonRequests {
         } catch (IOException e) {
             throw ApiProblem.badRequest("could not read the request body: " + e.getMessage());
         }
+    }
+
+    /**
+     * Refuses the first string or field name of {@code body} that {@link StorableText} refuses, naming where it is
+     * (e.g. {@code field 'rule_params.comment'}); a body that is not JSON is left for binding to report.
+     */
+    private static void refuseUnstorable(byte[] body) {
+        try (JsonParser parser = STRICT.getFactory().createParser(body)) {
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token == JsonToken.VALUE_STRING || token == JsonToken.FIELD_NAME) {
+                    String where;
+                    if (token == JsonToken.FIELD_NAME) {
+                        String parent = path(parser.getParsingContext().getParent());
+                        where = "a field name" + (parent.isEmpty() ? "" : " in '" + parent + "'");
+                    } else {
+                        where = "field '" + path(parser.getParsingContext()) + "'";
+                    }
+                    StorableText.require(where, parser.getText());
+                }
+            }
+        } catch (IOException e) {
+            // not JSON: bind() says why
+        }
+    }
+
+    /** A streaming parser's place as a field path, e.g. {@code rule_sets[2].name}. */
+    private static String path(JsonStreamContext context) {
+        StringBuilder path = new StringBuilder();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            path.insert(0, c.inArray() ? "[" + c.getCurrentIndex() + "]" : (c.getParent().inRoot() ? "" : ".") + c.getCurrentName());
+        }
+        return path.toString();
     }
 
     private static <T> T bind(byte[] body, Class<T> type) {

@@ -1,5 +1,7 @@
 package io.finsent.alerting.service.api;
 
+import java.sql.SQLException;
+
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
@@ -12,8 +14,8 @@ import io.finsent.service.api.ApiProblem;
 
 /**
  * Alerting's failures besides service-support's refusals, in the same {@code {"error": ...}} form: PostgreSQL unavailable
- * (503 with {@code Retry-After}; the store's calls fail as {@link JdbiException}s) and the framework's own refusals (unknown
- * path, method, media type), worded for the API's clients.
+ * (503 with {@code Retry-After}; the store's calls fail as {@link JdbiException}s), a value it cannot store (400), and
+ * the framework's own refusals (unknown path, method, media type), worded for the API's clients.
  */
 public class AlertingErrors {
 
@@ -27,7 +29,24 @@ public class AlertingErrors {
 
     @ServerExceptionMapper
     public Response database(JdbiException e) {
+        String state = sqlState(e);
+        if (state != null && state.startsWith("22")) {
+            // A data exception (SQLSTATE class 22): a value PostgreSQL cannot take, which retrying will not change. The
+            // API refuses such values before they reach the database; this answers any it missed as what it is.
+            LOG.warnf("API request refused by PostgreSQL (%s): %s", state, e.getMessage());
+            return ApiError.response(Response.Status.BAD_REQUEST, "a value in the request cannot be stored (" + state + "); check times, "
+                    + "numbers and text for values out of range").build();
+        }
         return databaseUnavailable(e).toResponse();
+    }
+
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 
     @ServerExceptionMapper

@@ -7,10 +7,13 @@ import java.time.format.DateTimeParseException;
 
 import io.finsent.service.api.ApiProblem;
 
-/** Times in requests (body fields and query parameters): ISO-8601 with a zone, and the ranges they make. */
+/** Times in requests (body fields and query parameters): ISO-8601 with a zone, from 1970 to 9999, and the ranges they make. */
 final class Times {
 
     private static final Duration MAX_RANGE = Duration.ofDays(366);
+    /** Times a request may name: within what PostgreSQL's timestamptz and every client's clock can hold. */
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private Times() {
     }
@@ -20,11 +23,16 @@ final class Times {
         if (value == null) {
             return null;
         }
+        Instant time;
         try {
-            return OffsetDateTime.parse(value.strip()).toInstant();
+            time = OffsetDateTime.parse(value.strip()).toInstant();
         } catch (DateTimeParseException e) {
             throw ApiProblem.badRequest("'" + field + "' is not an ISO-8601 time with a zone (e.g. 2025-01-31T09:00:00Z): " + value);
         }
+        if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
+            throw ApiProblem.badRequest("'" + field + "' is " + time + ", out of range: times lie from " + EARLIEST + " to " + LATEST);
+        }
+        return time;
     }
 
     /** Window starts in {@code [from, to)}. */

@@ -51,7 +51,8 @@ import io.smallrye.common.annotation.Blocking;
 
 /**
  * Topics analysts follow. The compacted topic.config topic is the source of truth (the scorer reads it); a
- * change is published there first, acknowledged, then copied to PostgreSQL for listing. Changes are admin only.
+ * change is written to PostgreSQL (for listing), published there and acknowledged, then committed, so a change the
+ * database refuses is never published. Changes are admin only.
  */
 @Path("/v1/topics")
 @Tag(name = "topics", description = "Topic definitions and per-topic summaries")
@@ -112,6 +113,7 @@ public class TopicsResource {
     public record SummaryPoint(Instant t, long count, Double meanScore) {
     }
 
+    private final Jdbi jdbi;
     private final TopicDefinitionTable definitions;
     private final TrendWindowTable trends;
     private final AlertingProducer producer;
@@ -120,6 +122,7 @@ public class TopicsResource {
     private final long publishTimeoutMs;
 
     TopicsResource(Jdbi jdbi, AlertingProducer producer, RequestBodies bodies, ObjectMapper mapper, AlertingConfig config) {
+        this.jdbi = jdbi;
         this.definitions = jdbi.onDemand(TopicDefinitionTable.class);
         this.trends = jdbi.onDemand(TrendWindowTable.class);
         this.producer = producer;
@@ -157,9 +160,14 @@ public class TopicsResource {
     public TopicView put(@PathParam("id") String id, byte[] body) throws JsonProcessingException {
         validId(id);
         TopicDefinition definition = bodies.read(body, TopicRequest.class).toDefinition(id, Instant.now().truncatedTo(ChronoUnit.MILLIS));
-        publish(id, definition);
         TopicView view = TopicView.of(definition);
-        definitions.upsert(id, definition.getName(), mapper.writeValueAsString(view), definition.getEnabled(), definition.getUpdatedAt());
+        String stored = mapper.writeValueAsString(view);
+        // One unit: the row is written, then the change published, then the row committed; a row PostgreSQL refuses
+        // publishes nothing, and a publish the broker does not acknowledge rolls the row back.
+        jdbi.useTransaction(handle -> {
+            handle.attach(TopicDefinitionTable.class).upsert(id, definition.getName(), stored, definition.getEnabled(), definition.getUpdatedAt());
+            publish(id, definition);
+        });
         return view;
     }
 
