@@ -44,7 +44,7 @@ class HostileApiIntegrationTest {
     private static final String BOOTSTRAP = SharedLocalStack.get().bootstrapServers();
     /** Control characters and halves of surrogate pairs, as JSON escapes. */
     private static final List<String> BAD = List.of("\\u0000", "\\u0001", "\\u0007", "\\u0008", "\\u000b", "\\u000c", "\\u001b", "\\u001f",
-            "\\u007f", "\\u0085", "\\u009f", "\\ud800", "\\udfff");
+            "\\ud800", "\\udfff");
     private static final List<String> REFUSED_TOPICS = new ArrayList<>();
 
     static Stream<Arguments> topicBodies() {
@@ -110,7 +110,7 @@ class HostileApiIntegrationTest {
 
     static Stream<Arguments> requestLines() {
         List<Arguments> cases = new ArrayList<>();
-        for (String bad : List.of("%00", "%01", "%1B", "%7F", "%C2%85")) {
+        for (String bad : List.of("%00", "%01", "%08", "%1B", "%1F")) {
             cases.add(Arguments.of("/v1/trends?topic=acme" + bad, "query parameter 'topic'"));
             cases.add(Arguments.of("/v1/trends?topic=acme&from=2025-01-01T00:00:00Z" + bad, "query parameter 'from'"));
             cases.add(Arguments.of("/v1/alerts?topic=" + bad + "acme", "query parameter 'topic'"));
@@ -137,7 +137,7 @@ class HostileApiIntegrationTest {
     @Test
     void aTopicWithNoControlCharacterIsStillStored() {
         Response response = given().header("X-Api-Key", ADMIN_KEY).contentType("application/json")
-                .body("{\"name\": \"Tabs\\tand\\nlines \\ud83d\\udcc9\", \"keywords\": [\"caf\\u00e9\"]}").put("/v1/topics/probe-plain");
+                .body("{\"name\": \"Tabs\\tand\\nlines \\ud83d\\udcc9\", \"keywords\": [\"caf\\u00e9\", \"x\\u007f\\u0085\"]}").put("/v1/topics/probe-plain");
         assertThat(response.statusCode()).as(response.asString()).isEqualTo(200);
         assertThat(response.jsonPath().getString("name")).isEqualTo("Tabs\tand\nlines \uD83D\uDCC9");
     }

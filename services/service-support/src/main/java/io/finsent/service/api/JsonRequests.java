@@ -36,13 +36,15 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 
+import io.finsent.common.StorableText;
+
 /**
  * Request bodies of the three services' APIs, read strictly into records and checked with Bean Validation: the one JSON
  * reader of every endpoint. Field names are the records' components in snake_case. Refused with the field named (400):
  * an empty body, one that is not JSON, has duplicate keys or trailing data, is not an object, has an unknown field, or a
  * value of the wrong type (no coercion: {@code "5"} is not a number, {@code 1.5} not a whole number, {@code 1} not a
- * string), or a string {@link StorableText} refuses (a control character such as U+0000); a constraint broken is
- * {@code field 'x' <constraint message>}. Too large a body is 413.
+ * string), or a string {@link StorableText} refuses (a control character such as U+0000); a constraint broken
+ * is {@code field 'x' <constraint message>}. Too large a body is 413.
  */
 @ApplicationScoped
 public class JsonRequests {
@@ -89,8 +91,8 @@ public class JsonRequests {
     }
 
     /**
-     * Refuses the first string or field name of {@code body} that {@link StorableText} refuses, naming where it is
-     * (e.g. {@code field 'rule_params.comment'}); a body that is not JSON is left for binding to report.
+     * Refuses the first string or field name of {@code body} that {@link StorableText} refuses, naming where it
+     * is (e.g. {@code field 'rule_params.comment'}); a body that is not JSON is left for binding to report.
      */
     private static void refuseUnstorable(byte[] body) {
         try (JsonParser parser = STRICT.getFactory().createParser(body)) {
@@ -103,7 +105,7 @@ public class JsonRequests {
                     } else {
                         where = "field '" + path(parser.getParsingContext()) + "'";
                     }
-                    StorableText.require(where, parser.getText());
+                    StorableValues.require(where, parser.getText());
                 }
             }
         } catch (IOException e) {

@@ -11,9 +11,11 @@ import jakarta.ws.rs.core.UriInfo;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import io.finsent.common.StorableText;
+
 /**
- * Refuses a request whose path or query parameters, once percent-decoded, hold what {@link StorableText} refuses (e.g.
- * {@code %00}): a 400 naming the parameter, before any resource runs, so no query reaches PostgreSQL with a value it
+ * Refuses a request whose path or query parameters, once percent-decoded, hold what {@link StorableText} refuses
+ * (e.g. {@code %00}): a 400 naming the parameter, before any resource runs, so no query reaches PostgreSQL with a value it
  * cannot take (which would be answered as a database outage, 503, and retried for ever).
  */
 public class StorableRequestLine {
@@ -23,12 +25,12 @@ public class StorableRequestLine {
         UriInfo uri = request.getUriInfo();
         try {
             for (PathSegment segment : uri.getPathSegments(true)) {
-                StorableText.require("the path segment '" + printable(segment.getPath()) + "'", segment.getPath());
+                StorableValues.require("the path segment '" + printable(segment.getPath()) + "'", segment.getPath());
             }
             for (Map.Entry<String, List<String>> parameter : uri.getQueryParameters(true).entrySet()) {
-                StorableText.require("the name of query parameter '" + printable(parameter.getKey()) + "'", parameter.getKey());
+                StorableValues.require("the name of query parameter '" + printable(parameter.getKey()) + "'", parameter.getKey());
                 for (String value : parameter.getValue()) {
-                    StorableText.require("query parameter '" + printable(parameter.getKey()) + "'", value);
+                    StorableValues.require("query parameter '" + printable(parameter.getKey()) + "'", value);
                 }
             }
         } catch (ApiProblem e) {

@@ -1,12 +1,12 @@
-package io.finsent.service.api;
+package io.finsent.common;
 
 import java.util.Locale;
 
 /**
- * The one rule for which strings a request may carry into Kafka and PostgreSQL: no control character but tab, line
- * feed and carriage return (PostgreSQL cannot store U+0000 at all, and none of the others belongs in a name, a comment,
- * a rule set or a query), and no half of a surrogate pair (it has no UTF-8 form). A string that breaks it is the
- * client's mistake, refused with a 400 that names where it is, never a 503 the client would retry for ever.
+ * The one rule for which strings may be carried into Kafka and PostgreSQL, from an API request, a pushed or imported
+ * item or a feed: no control character below U+0020 but tab, line feed and carriage return (PostgreSQL cannot store
+ * U+0000 at all, and none of the others belongs in a text, a name, a comment, a rule set or a query), and no half of a
+ * surrogate pair (it has no UTF-8 form; a JSON {@code "\ud800"} escape makes one).
  */
 public final class StorableText {
 
@@ -19,7 +19,7 @@ public final class StorableText {
             char c = value.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
-            } else if (Character.isSurrogate(c) || Character.getType(c) == Character.CONTROL && c != '\t' && c != '\n' && c != '\r') {
+            } else if (Character.isSurrogate(c) || c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
                 return i;
             }
         }
@@ -33,12 +33,9 @@ public final class StorableText {
         return (Character.isSurrogate(c) ? "a lone surrogate " : "the control character ") + code + " at position " + index;
     }
 
-    /** A 400 for {@code what} (e.g. "field 'name'") when {@code value} breaks the rule; nothing otherwise. */
-    public static void require(String what, String value) {
+    /** Why {@code value} may not be stored ("holds ..."), or null when it may; {@code null} may. */
+    public static String refusal(String value) {
         int at = value == null ? -1 : firstRefused(value);
-        if (at >= 0) {
-            throw ApiProblem.badRequest(what + " holds " + describe(value, at)
-                    + ": no control characters but tab and line breaks, and no unpaired surrogates");
-        }
+        return at < 0 ? null : "holds " + describe(value, at) + ": no control characters but tab and line breaks, and no unpaired surrogates";
     }
 }
