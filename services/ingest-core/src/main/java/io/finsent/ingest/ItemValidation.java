@@ -208,8 +208,8 @@ public final class ItemValidation {
             language = languageTag(in.language(), errors);
         }
         // Given but with nothing to see (only zero-width, bidi or tag characters): as good as missing, and said so.
-        String invisible = title != null && !title.isEmpty() && InvisibleText.isInvisible(title) ? "title" : null;
-        if (body != null && !body.isEmpty() && InvisibleText.isInvisible(body)) {
+        String invisible = onlyInvisible(in.title(), title) ? "title" : null;
+        if (onlyInvisible(in.body(), body)) {
             invisible = "body";
         }
         if (title != null && InvisibleText.isInvisible(title)) {
@@ -331,6 +331,17 @@ public final class ItemValidation {
             return null;
         }
         return tag;
+    }
+
+    /**
+     * A text given with characters, none of them visible: zero-width ones kept by normalisation, or ones it removed
+     * (U+FEFF) from a value that was not just whitespace or markup.
+     */
+    private static boolean onlyInvisible(String raw, String plain) {
+        if (plain == null) {
+            return false;
+        }
+        return plain.isEmpty() ? !raw.isBlank() && InvisibleText.isInvisible(raw) : InvisibleText.isInvisible(plain);
     }
 
     private static boolean hasError(List<FieldError> errors, String field) {

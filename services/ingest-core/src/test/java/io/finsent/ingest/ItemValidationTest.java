@@ -150,6 +150,8 @@ class ItemValidationTest {
                 Arguments.of("bidi override only, as text", "{" + ok + ", \"text\": \"\\u202e\\u2066\"}", "text", "text has no visible characters"),
                 Arguments.of("tag characters only, as headline", "{" + ok + ", \"headline\": \"\\udb40\\udc01\\udb40\\udc41\"}", "headline", "no visible"),
                 Arguments.of("BOM and word joiner only", "{" + ok + ", \"title\": \" \", \"body\": \"\\ufeff\\u2060\"}", "body", "no visible"),
+                Arguments.of("byte order mark only", "{" + ok + ", \"body\": \"\\ufeff\"}", "body", "no visible"),
+                Arguments.of("whitespace only is no text", "{" + ok + ", \"body\": \" \\n\"}", "body", "no text"),
                 Arguments.of("Hangul filler and variation selector", "{" + ok + ", \"body\": \"\\u3164\\ufe0f\"}", "body", "no visible"),
                 Arguments.of("ticker upper-casing into ASCII", "{" + ok + ", \"body\": \"x\", \"tickers\": [\"\u00dfap\"]}", "tickers[0]", "is not a ticker"),
                 Arguments.of("dotless i ticker", "{" + ok + ", \"body\": \"x\", \"tickers\": [\"\u0131bm\"]}", "tickers[0]", "is not a ticker"),
