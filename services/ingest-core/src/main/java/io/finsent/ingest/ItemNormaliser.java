@@ -76,7 +76,10 @@ public final class ItemNormaliser {
         return new ArrayList<>(found);
     }
 
-    /** A source's ticker in our form (upper case, no leading '$'), or null when it is not a ticker. */
+    /**
+     * A source's ticker in our form (upper case, no leading '$'), or null when it is not a ticker. Only ASCII is
+     * upper-cased: Java's upper case of "ßap" is "SSAP" and of "ıbm" is "IBM", tickers nobody sent.
+     */
     public static String ticker(String raw) {
         if (raw == null) {
             return null;
@@ -85,8 +88,10 @@ public final class ItemNormaliser {
         if (t.startsWith("$")) {
             t = t.substring(1);
         }
-        t = t.toUpperCase(Locale.ROOT);
-        return TICKER.matcher(t).matches() ? t : null;
+        if (!TICKER.matcher(t.toUpperCase(Locale.ROOT)).matches() || !t.chars().allMatch(c -> c < 0x80)) {
+            return null;
+        }
+        return t.toUpperCase(Locale.ROOT);
     }
 
     /** Source tickers first, then cashtags of title and body, without repeats. */

@@ -24,24 +24,54 @@ import io.finsent.schema.SourceKind;
  * Checks an input item field by field and turns a valid one into the {@link RawText} published on
  * {@code text.raw}: normalised text ({@link ItemNormaliser}), tickers, a language tag and a stable id
  * ({@link ItemIds}). An invalid item yields every field error at once, so a sender can fix them all in
- * one go. The same rules serve the push API, the archive import and the feeds.
+ * one go, at most {@value FieldErrors#PER_FIELD} per field ({@link FieldErrors}). The same rules serve the push API,
+ * the archive import and the feeds.
  *
  * <p>JSON items (push API, archive rows) have the fields {@code id, source, published_at, title} (or
  * {@code headline}), {@code body} (or {@code text}), {@code url, tickers, author, language}; unknown
  * fields are ignored. An item with only a headline keeps it as its body (the text that is scored).
+ *
+ * <p>Refused in any string field: unpaired UTF-16 surrogates and control characters other than tab, line feed and
+ * carriage return (U+0000 above all: PostgreSQL cannot store it, and the text is stored downstream). Refused as text:
+ * a title and body with no visible character ({@link InvisibleText}). Publication times must lie between 1970 and
+ * {@link #LATEST} and at most {@link Rules#maxFutureSkew()} ahead of our clock.
  */
 public final class ItemValidation {
 
-    /** Limits of the checks; {@link #defaults(Clock)} suits every source. */
-    public record Rules(int maxTextChars, int maxFieldChars, int maxTickers, Duration maxFutureSkew, Clock clock) {
+    /** The latest publication time kept: four-digit years, which PostgreSQL, Java, JavaScript and plain ISO-8601 all hold. */
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
+    /**
+     * Limits of the checks; {@link #defaults(Clock)} suits every source.
+     *
+     * @param strictJson JSON from API clients: {@code published_at} only as an ISO-8601 string and {@code tickers}
+     *                   only as an array of strings. Archive rows and CSV cells may also give epoch milliseconds and a
+     *                   ticker list in one string ({@code "AAPL;MSFT"}); from a client a number is too often epoch
+     *                   seconds (read as milliseconds: 1970) and a string too often a typo ({@code "AA PL"}).
+     */
+    public record Rules(int maxTextChars, int maxFieldChars, int maxTickers, Duration maxFutureSkew, boolean strictJson, Clock clock) {
 
         /**
          * 100,000 characters of text per field, 2,048 for the short fields, 64 tickers, and publication
-         * times at most 1 hour ahead of our clock (Kafka 4 brokers reject record timestamps further ahead
-         * by default: {@code log.message.timestamp.after.max.ms}).
+         * times at most 5 minutes ahead of our clock: a text dated ahead moves its partition's event time
+         * ahead, so alerting takes the live texts after it for late ones until the real time catches up
+         * (Kafka 4 brokers would only refuse timestamps more than an hour ahead:
+         * {@code log.message.timestamp.after.max.ms}).
          */
         public static Rules defaults(Clock clock) {
-            return new Rules(100_000, 2048, 64, Duration.ofHours(1), clock);
+            return new Rules(100_000, 2048, 64, Duration.ofMinutes(5), false, clock);
+        }
+
+        public Rules withMaxFutureSkew(Duration skew) {
+            if (skew.isNegative()) {
+                throw new IllegalArgumentException("the future skew must not be negative, got " + skew);
+            }
+            return new Rules(maxTextChars, maxFieldChars, maxTickers, skew, strictJson, clock);
+        }
+
+        /** The rules for JSON sent by API clients (see {@code strictJson}). */
+        public Rules withStrictJson() {
+            return new Rules(maxTextChars, maxFieldChars, maxTickers, maxFutureSkew, true, clock);
         }
     }
 
@@ -53,6 +83,10 @@ public final class ItemValidation {
     }
 
     public record Invalid(List<FieldError> errors) implements Result {
+
+        public Invalid {
+            errors = FieldErrors.bounded(errors);
+        }
 
         /** All errors in one line, e.g. for a dead letter's reason. */
         public String reason() {
@@ -134,11 +168,13 @@ public final class ItemValidation {
         Instant publishedAt = in.publishedAt();
         if (publishedAt == null) {
             errors.add(new FieldError("published_at", "required: the publication time, ISO-8601 with a zone, e.g. 2015-03-22T17:56:04Z"));
-        } else if (publishedAt.toEpochMilli() < 0) {
+        } else if (publishedAt.isBefore(Instant.EPOCH)) {
             errors.add(new FieldError("published_at", publishedAt + " is before 1970-01-01T00:00:00Z"));
+        } else if (publishedAt.isAfter(LATEST)) {
+            errors.add(new FieldError("published_at", publishedAt + " is after " + LATEST + ", out of range (and in the future)"));
         } else if (publishedAt.isAfter(rules.clock().instant().plus(rules.maxFutureSkew()))) {
-            errors.add(new FieldError("published_at", publishedAt + " is more than " + rules.maxFutureSkew().toMinutes()
-                    + " minutes in the future; send the real publication time in UTC or with its offset"));
+            errors.add(new FieldError("published_at", publishedAt + " is more than " + words(rules.maxFutureSkew())
+                    + " in the future; send the real publication time in UTC or with its offset"));
         }
         String title = longField("title", in.title(), errors);
         String body = longField("body", in.body(), errors);
@@ -160,7 +196,8 @@ public final class ItemValidation {
                 String raw = in.tickers().get(i);
                 String ticker = ItemNormaliser.ticker(raw);
                 if (ticker == null) {
-                    errors.add(new FieldError("tickers[" + i + "]", "'" + abbreviate(raw) + "' is not a ticker (letters, digits, '.' or '-', at most 12)"));
+                    errors.add(new FieldError("tickers[" + i + "]", "'" + abbreviate(raw)
+                            + "' is not a ticker (A-Z or 0-9, then A-Z, 0-9, '.' or '-', at most 12 in all, any case)"));
                 } else if (!sourceTickers.contains(ticker)) {
                     sourceTickers.add(ticker);
                 }
@@ -170,13 +207,23 @@ public final class ItemValidation {
         if (in.language() != null && !in.language().isBlank()) {
             language = languageTag(in.language(), errors);
         }
-        if (title != null && title.isEmpty()) {
+        // Given but with nothing to see (only zero-width, bidi or tag characters): as good as missing, and said so.
+        String invisible = onlyInvisible(in.title(), title) ? "title" : null;
+        if (onlyInvisible(in.body(), body)) {
+            invisible = "body";
+        }
+        if (title != null && InvisibleText.isInvisible(title)) {
             title = null;
         }
-        if (body == null || body.isEmpty()) {
+        if (body != null && InvisibleText.isInvisible(body)) {
+            body = null;
+        }
+        if (body == null) {
             if (title == null) {
                 if (!hasError(errors, "title") && !hasError(errors, "body")) {
-                    errors.add(new FieldError("body", "no text: title and body are missing or empty after removing HTML and whitespace"));
+                    errors.add(invisible != null
+                            ? new FieldError(invisible, "text has no visible characters (only whitespace, zero-width, bidi-control or tag characters)")
+                            : new FieldError("body", "no text: title and body are missing or empty after removing HTML and whitespace"));
                 }
             } else {
                 body = title;
@@ -234,10 +281,19 @@ public final class ItemValidation {
         return ItemNormaliser.toPlainText(value);
     }
 
-    /** Java strings can hold what no UTF-8 text can (a lone surrogate from a JSON {@code "\ud800"} escape). */
+    /**
+     * Java strings can hold what no UTF-8 text can (a lone surrogate from a JSON {@code "\ud800"} escape), and JSON
+     * escapes can bring in control characters (U+0000 and the like) that mean nothing in a text and that PostgreSQL,
+     * where texts end up, cannot store (U+0000).
+     */
     private static boolean wellFormed(String field, String value, List<FieldError> errors) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+                errors.add(new FieldError(field, String.format(Locale.ROOT,
+                        "control character U+%04X at index %d: only tab, line feed and carriage return are allowed", (int) c, i)));
+                return false;
+            }
             if (Character.isHighSurrogate(c)) {
                 if (i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
                     i++;
@@ -277,6 +333,17 @@ public final class ItemValidation {
         return tag;
     }
 
+    /**
+     * A text given with characters, none of them visible: zero-width ones kept by normalisation, or ones it removed
+     * (U+FEFF) from a value that was not just whitespace or markup.
+     */
+    private static boolean onlyInvisible(String raw, String plain) {
+        if (plain == null) {
+            return false;
+        }
+        return plain.isEmpty() ? !raw.isBlank() && InvisibleText.isInvisible(raw) : InvisibleText.isInvisible(plain);
+    }
+
     private static boolean hasError(List<FieldError> errors, String field) {
         return errors.stream().anyMatch(e -> e.field().equals(field));
     }
@@ -303,9 +370,14 @@ public final class ItemValidation {
         return value != null ? value : text(node, alias, errors);
     }
 
-    private static Instant timestamp(JsonNode node, String field, List<FieldError> errors) {
+    private Instant timestamp(JsonNode node, String field, List<FieldError> errors) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
+            return null;
+        }
+        if (rules.strictJson() && !value.isTextual()) {
+            errors.add(new FieldError(field, "must be an ISO-8601 string such as 2026-01-02T03:04:05Z, got " + describe(value)
+                    + (value.isNumber() ? " (epoch seconds and milliseconds are not read: they are too easily mistaken for each other)" : "")));
             return null;
         }
         if (value.isIntegralNumber()) {
@@ -339,13 +411,13 @@ public final class ItemValidation {
         }
     }
 
-    private static List<String> tickers(JsonNode node, List<FieldError> errors) {
+    private List<String> tickers(JsonNode node, List<FieldError> errors) {
         JsonNode value = node.get("tickers");
         List<String> tickers = new ArrayList<>();
         if (value == null || value.isNull()) {
             return tickers;
         }
-        if (value.isTextual()) {
+        if (value.isTextual() && !rules.strictJson()) {
             // CSV cells and lax clients: "AAPL;MSFT", "AAPL, MSFT", "[AAPL MSFT]".
             for (String part : value.textValue().replaceAll("^\\s*\\[|]\\s*$", "").split("[;,\\s|]+")) {
                 String p = part.strip().replaceAll("^[\"']|[\"']$", "");
@@ -357,6 +429,11 @@ public final class ItemValidation {
         }
         if (!value.isArray()) {
             errors.add(new FieldError("tickers", "must be an array of strings such as [\"AAPL\"], got " + describe(value)));
+            return tickers;
+        }
+        if (value.size() > rules.maxTickers()) {
+            // One error for the array, not one per element: half a million bad elements must not become as many errors.
+            errors.add(new FieldError("tickers", value.size() + " tickers, more than the limit of " + rules.maxTickers()));
             return tickers;
         }
         for (int i = 0; i < value.size(); i++) {
@@ -377,7 +454,26 @@ public final class ItemValidation {
         return node.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
-    /** At most 60 characters of a value for a message, lone surrogates shown as U+FFFD so the message is valid text. */
+    /** "5 minutes", "1 hour", "90 seconds". */
+    static String words(Duration d) {
+        long seconds = d.toSeconds();
+        if (seconds % 3600 == 0 && seconds > 0) {
+            return plural(seconds / 3600, "hour");
+        }
+        if (seconds % 60 == 0 && seconds > 0) {
+            return plural(seconds / 60, "minute");
+        }
+        return plural(seconds, "second");
+    }
+
+    private static String plural(long n, String unit) {
+        return n + " " + unit + (n == 1 ? "" : "s");
+    }
+
+    /**
+     * At most 60 characters of a value for a message, lone surrogates and control characters shown as U+FFFD so the
+     * message is valid text that any store accepts.
+     */
     static String abbreviate(String s) {
         if (s == null) {
             return "null";
@@ -389,7 +485,7 @@ public final class ItemValidation {
             if (Character.isHighSurrogate(c) && i + 1 < cut.length() && Character.isLowSurrogate(cut.charAt(i + 1))) {
                 out.append(c).append(cut.charAt(++i));
             } else {
-                out.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+                out.append(Character.isSurrogate(c) || c < 0x20 ? '\uFFFD' : c);
             }
         }
         return out.toString();

@@ -57,5 +57,7 @@ class ItemNormaliserTest {
         assertThat(ItemNormaliser.ticker("two words")).isNull();
         assertThat(ItemNormaliser.ticker("")).isNull();
         assertThat(ItemNormaliser.ticker("ABCDEFGHIJKLMN")).isNull();
+        assertThat(ItemNormaliser.ticker("\u00dfap")).as("upper case would be SSAP").isNull();
+        assertThat(ItemNormaliser.ticker("\u0131bm")).as("upper case would be IBM").isNull();
     }
 }

@@ -3,6 +3,7 @@ package io.finsent.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -138,17 +139,93 @@ class ItemValidationTest {
                 Arguments.of("language not a tag", "{" + ok + ", \"body\": \"x\", \"language\": \"English!\"}", "language", "not a BCP 47"),
                 Arguments.of("language und", "{" + ok + ", \"body\": \"x\", \"language\": \"und\"}", "language", "not a BCP 47"),
                 Arguments.of("id as object", "{" + ok + ", \"body\": \"x\", \"id\": {}}", "id", "must be a string"),
-                Arguments.of("id too long", "{" + ok + ", \"body\": \"x\", \"id\": \"" + "i".repeat(2049) + "\"}", "id", "more than the limit"));
+                Arguments.of("id too long", "{" + ok + ", \"body\": \"x\", \"id\": \"" + "i".repeat(2049) + "\"}", "id", "more than the limit"),
+                Arguments.of("NUL in body", "{" + ok + ", \"body\": \"a\\u0000b\"}", "body", "control character U+0000 at index 1"),
+                Arguments.of("bell in title", "{" + ok + ", \"title\": \"a\\u0007\", \"body\": \"x\"}", "title", "control character U+0007"),
+                Arguments.of("escape in source", "{\"source\": \"s\\u001b\", \"published_at\": \"2015-01-01T00:00:00Z\", \"body\": \"x\"}", "source", "control character U+001B"),
+                Arguments.of("NUL in url", "{" + ok + ", \"body\": \"x\", \"url\": \"https://x.test/\\u0000\"}", "url", "control character U+0000"),
+                Arguments.of("unit separator in id", "{" + ok + ", \"body\": \"x\", \"id\": \"1\\u001f\"}", "id", "control character U+001F"),
+                Arguments.of("NUL in author", "{" + ok + ", \"body\": \"x\", \"author\": \"\\u0000\"}", "author", "control character"),
+                Arguments.of("zero-width spaces only", "{" + ok + ", \"body\": \"\\u200b\\u200b \\u200d\"}", "body", "text has no visible characters"),
+                Arguments.of("bidi override only, as text", "{" + ok + ", \"text\": \"\\u202e\\u2066\"}", "text", "text has no visible characters"),
+                Arguments.of("tag characters only, as headline", "{" + ok + ", \"headline\": \"\\udb40\\udc01\\udb40\\udc41\"}", "headline", "no visible"),
+                Arguments.of("BOM and word joiner only", "{" + ok + ", \"title\": \" \", \"body\": \"\\ufeff\\u2060\"}", "body", "no visible"),
+                Arguments.of("byte order mark only", "{" + ok + ", \"body\": \"\\ufeff\"}", "body", "no visible"),
+                Arguments.of("whitespace only is no text", "{" + ok + ", \"body\": \" \\n\"}", "body", "no text"),
+                Arguments.of("Hangul filler and variation selector", "{" + ok + ", \"body\": \"\\u3164\\ufe0f\"}", "body", "no visible"),
+                Arguments.of("ticker upper-casing into ASCII", "{" + ok + ", \"body\": \"x\", \"tickers\": [\"\u00dfap\"]}", "tickers[0]", "is not a ticker"),
+                Arguments.of("dotless i ticker", "{" + ok + ", \"body\": \"x\", \"tickers\": [\"\u0131bm\"]}", "tickers[0]", "is not a ticker"),
+                Arguments.of("umlaut ticker", "{" + ok + ", \"body\": \"x\", \"tickers\": [\"\u00c4\u00d6\u00dc\"]}", "tickers[0]", "is not a ticker"),
+                Arguments.of("empty ticker", "{" + ok + ", \"body\": \"x\", \"tickers\": [\"\"]}", "tickers[0]", "is not a ticker"),
+                Arguments.of("year 10000", "{\"source\": \"s\", \"published_at\": \"+10000-01-01T00:00:00Z\", \"body\": \"x\"}", "published_at", "out of range"),
+                Arguments.of("largest year", "{\"source\": \"s\", \"published_at\": \"+999999999-12-31T23:59:59Z\", \"body\": \"x\"}", "published_at", "out of range"),
+                Arguments.of("smallest year", "{\"source\": \"s\", \"published_at\": \"-999999999-01-01T00:00:00Z\", \"body\": \"x\"}", "published_at", "before 1970"),
+                Arguments.of("six minutes ahead", "{\"source\": \"s\", \"published_at\": \"2026-01-01T12:06:00Z\", \"body\": \"x\"}", "published_at", "more than 5 minutes in the future"));
+    }
+
+    @Test
+    void aTimeUpToTheSkewAheadAndA2015TimeAreAccepted() throws Exception {
+        assertThat(valid("{\"source\": \"s\", \"published_at\": \"2026-01-01T12:05:00Z\", \"body\": \"x\"}").getPublishedAt())
+                .isEqualTo(Instant.parse("2026-01-01T12:05:00Z"));
+        assertThat(valid("{\"source\": \"s\", \"published_at\": \"2015-03-22T17:56:04Z\", \"body\": \"x\"}").getPublishedAt())
+                .isEqualTo(Instant.parse("2015-03-22T17:56:04Z"));
+    }
+
+    @Test
+    void theFutureSkewIsConfigurable() {
+        ItemValidation hourAhead = new ItemValidation(ItemValidation.Rules.defaults(CLOCK).withMaxFutureSkew(Duration.ofHours(1)));
+        IncomingItem in = new IncomingItem(SourceKind.PUSH, "s", null, null, Instant.parse("2026-01-01T12:30:00Z"), null, "x", List.of(), null, null);
+
+        assertThat(hourAhead.check(in)).isInstanceOf(ItemValidation.Valid.class);
+        assertThat(((ItemValidation.Invalid) validation.check(in)).reason()).contains("published_at", "more than 5 minutes in the future");
+    }
+
+    @Test
+    void visibleTextWithInvisibleCharactersInsideIsKept() throws Exception {
+        RawText item = valid("{\"source\": \"s\", \"published_at\": \"2015-01-01T00:00:00Z\", \"title\": \"\\u200b\", \"body\": \"a\\u200db \\u202eup\"}");
+
+        assertThat(item.getBody()).isEqualTo("a\u200db \u202eup");
+        assertThat(item.getTitle()).as("an invisible title is as good as none").isNull();
+    }
+
+    @Test
+    void manyBadTickersAreOneErrorAndManyBadValuesAtMostFivePerField() throws Exception {
+        String ok = "\"source\": \"s\", \"published_at\": \"2015-01-01T00:00:00Z\", \"body\": \"x\"";
+        List<FieldError> huge = ((ItemValidation.Invalid) validate("{" + ok + ", \"tickers\": [" + "1,".repeat(519_999) + "1]}")).errors();
+        List<FieldError> many = ((ItemValidation.Invalid) validate("{" + ok + ", \"tickers\": [" + "1,".repeat(63) + "1]}")).errors();
+
+        assertThat(huge).containsExactly(new FieldError("tickers", "520000 tickers, more than the limit of 64"));
+        assertThat(many).hasSize(6).startsWith(new FieldError("tickers[0]", "must be a string, got number"))
+                .endsWith(new FieldError("tickers", "59 more errors"));
+    }
+
+    static Stream<Arguments> badPushItems() {
+        String ok = "\"source\": \"s\", \"body\": \"x\"";
+        return Stream.of(
+                Arguments.of("epoch seconds", "{" + ok + ", \"published_at\": 1767268800}", "published_at", "must be an ISO-8601 string such as 2026-01-02T03:04:05Z"),
+                Arguments.of("epoch millis", "{" + ok + ", \"published_at\": 1767268800000}", "published_at", "got number"),
+                Arguments.of("fractional seconds", "{" + ok + ", \"published_at\": 1.5}", "published_at", "must be an ISO-8601 string"),
+                Arguments.of("boolean time", "{" + ok + ", \"published_at\": false}", "published_at", "must be an ISO-8601 string"),
+                Arguments.of("tickers in one string", "{" + ok + ", \"published_at\": \"2015-01-01T00:00:00Z\", \"tickers\": \"AA PL\"}", "tickers", "must be an array of strings"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badPushItems")
+    void anApiClientMustSendTimesAsStringsAndTickersAsArrays(String name, String json, String field, String message) throws Exception {
+        ItemValidation strict = new ItemValidation(ItemValidation.Rules.defaults(CLOCK).withStrictJson());
+
+        assertRefused(name, strict.fromJson(JSON.readTree(json), SourceKind.PUSH, "client"), field, message);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badItems")
     void aBadItemIsRefusedWithTheFieldAndAnActionableReason(String name, String json, String field, String message) throws Exception {
-        ItemValidation.Result result = validate(json);
+        assertRefused(name, validate(json), field, message);
+    }
 
+    private static void assertRefused(String name, ItemValidation.Result result, String field, String message) {
         assertThat(result).as(name).isInstanceOf(ItemValidation.Invalid.class);
-        List<FieldError> errors = ((ItemValidation.Invalid) result).errors();
-        assertThat(errors).as(name).anySatisfy(e -> {
+        assertThat(((ItemValidation.Invalid) result).errors()).as(name).anySatisfy(e -> {
             assertThat(e.field()).isEqualTo(field);
             assertThat(e.message()).contains(message);
         });

@@ -25,11 +25,12 @@ public class DemoSource {
     private final IngestConfig.Demo config;
     private final RawTextPublisher publisher;
     private final Clock clock = Clock.systemUTC();
-    private final ItemValidation validation = new ItemValidation(ItemValidation.Rules.defaults(clock));
+    private final ItemValidation validation;
     private DemoStream stream;
     private long published;
 
     DemoSource(IngestConfig config, RawTextPublisher publisher) {
+        this.validation = new ItemValidation(ItemValidation.Rules.defaults(clock).withMaxFutureSkew(config.maxFutureSkew()));
         this.config = config.demo();
         this.publisher = publisher;
     }

@@ -62,10 +62,11 @@ public class FeedPoller {
     private final RawTextPublisher publisher;
     private final FeedFetcher fetcher;
     private final Clock clock = Clock.systemUTC();
-    private final ItemValidation validation = new ItemValidation(ItemValidation.Rules.defaults(clock));
+    private final ItemValidation validation;
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
 
     FeedPoller(IngestConfig config, RawTextPublisher publisher) {
+        this.validation = new ItemValidation(ItemValidation.Rules.defaults(clock).withMaxFutureSkew(config.maxFutureSkew()));
         this.config = config.feeds();
         this.publisher = publisher;
         this.fetcher = new FeedFetcher(this.config.timeout(), this.config.maxBytes(), this.config.maxRedirects());

@@ -17,6 +17,10 @@ public interface IngestConfig {
     /** API clients by name: the SHA-256 (hex) of their key and what they may do. */
     Map<String, Client> clients();
 
+    /** Items published later than now plus this are refused (push, feeds, demo): future-dated texts blind live alerting. */
+    @WithDefault("5m")
+    Duration maxFutureSkew();
+
     Push push();
 
     Dedup dedup();

@@ -27,21 +27,20 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import io.finsent.ingest.FieldError;
 import io.finsent.ingest.ItemValidation;
 import io.finsent.schema.RawText;
 import io.finsent.schema.SourceKind;
 import io.finsent.service.api.ApiError;
-import io.finsent.service.api.JsonRequests;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 
 /**
  * {@code POST /v1/items}: posts and news pushed by API clients, one JSON object or an array of them.
- * All or nothing: a batch with any invalid item is refused (400, errors by item and field) and nothing of
- * it is published. Accepted items are acknowledged by the broker before the 202.
+ * All or nothing: a batch with any invalid item is refused (400, errors by item and field, bounded by
+ * {@link BatchRefusal}) and nothing of it is published. Accepted items are acknowledged by the broker before
+ * the 202. Before any item is validated: the headers and bytes must be UTF-8 JSON ({@link Utf8Body}) and the
+ * body's shape within the limits ({@link ItemBatchReader}).
  */
 @Path("/v1/items")
 @Tag(name = "push", description = "Push posts and news items")
@@ -64,12 +63,15 @@ public class ItemsResource {
     private final SecurityIdentity identity;
     private final RawTextPublisher publisher;
     private final IngestConfig.Push config;
-    private final ItemValidation validation = new ItemValidation(ItemValidation.Rules.defaults(Clock.systemUTC()));
+    private final ItemValidation validation;
+    private final ItemBatchReader reader;
 
     ItemsResource(SecurityIdentity identity, RawTextPublisher publisher, IngestConfig config) {
         this.identity = identity;
         this.publisher = publisher;
         this.config = config.push();
+        this.validation = new ItemValidation(ItemValidation.Rules.defaults(Clock.systemUTC()).withMaxFutureSkew(config.maxFutureSkew()).withStrictJson());
+        this.reader = new ItemBatchReader(this.config.maxBatchItems(), validation.rules().maxTickers());
     }
 
     @POST
@@ -77,9 +79,9 @@ public class ItemsResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Publish one item or a batch",
-            description = "Body: a JSON object or an array of objects with id (optional native id), source, published_at"
-                    + " (ISO-8601 with zone), title or headline, body or text, url, tickers, author, language."
-                    + " Authenticate with X-API-Key or Authorization: Bearer.")
+            description = "Body: UTF-8 JSON, a JSON object or an array of objects with id (optional native id), source,"
+                    + " published_at (an ISO-8601 string with zone, at most ingest.max-future-skew ahead), title or headline, body or text,"
+                    + " url, tickers (an array of strings), author, language. Authenticate with X-API-Key or Authorization: Bearer.")
     @RequestBody(description = "one item or an array of items")
     @APIResponse(responseCode = "202", description = "published (or already published): the item ids, in request order",
             content = @Content(schema = @Schema(implementation = Accepted.class)))
@@ -88,11 +90,14 @@ public class ItemsResource {
     @APIResponse(responseCode = "401", description = "no API key or an unknown one")
     @APIResponse(responseCode = "403", description = "the key may not push")
     @APIResponse(responseCode = "413", description = "body or batch larger than the limits")
+    @APIResponse(responseCode = "415", description = "a Content-Encoding other than identity, a charset other than UTF-8, or a UTF-16/UTF-32 body")
     @APIResponse(responseCode = "429", description = "too many items in flight to Kafka; retry after Retry-After seconds")
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time; retry (nothing is published twice)")
     @RolesAllowed(IngestKeys.PUSH)
-    public Response push(@HeaderParam("Content-Length") Long contentLength, InputStream body) {
+    public Response push(@HeaderParam("Content-Length") Long contentLength, @HeaderParam("Content-Type") String contentType,
+            @HeaderParam("Content-Encoding") List<String> contentEncoding, InputStream body) {
         String client = identity.getPrincipal().getName();
+        Utf8Body.checkHeaders(contentType, contentEncoding);
         if (contentLength != null && contentLength > config.maxBodyBytes()) {
             return tooLarge(contentLength);
         }
@@ -105,36 +110,20 @@ public class ItemsResource {
         if (bytes.length > config.maxBodyBytes()) {
             return tooLarge(bytes.length);
         }
-        JsonNode root = JsonRequests.tree(bytes);
-        if (root == null || root.isMissingNode()) {
-            return error(Response.Status.BAD_REQUEST, "empty body: send a JSON object or an array of objects").build();
-        }
-        List<JsonNode> nodes = new ArrayList<>();
-        if (root.isArray()) {
-            root.forEach(nodes::add);
-        } else {
-            nodes.add(root);
-        }
-        if (nodes.isEmpty()) {
-            return error(Response.Status.BAD_REQUEST, "empty batch: send at least one item").build();
-        }
-        if (nodes.size() > config.maxBatchItems()) {
-            return error(Response.Status.REQUEST_ENTITY_TOO_LARGE, "a batch of " + nodes.size() + " items, more than the limit of "
-                    + config.maxBatchItems() + "; split it").build();
-        }
+        ItemBatchReader.Batch batch = reader.read(Utf8Body.decode(bytes));
+        BatchRefusal refusal = new BatchRefusal();
+        refusal.addAll(batch.misshapen());
         List<RawText> items = new ArrayList<>();
-        List<InvalidItem> invalid = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            ItemValidation.Result result = validation.fromJson(nodes.get(i), SourceKind.PUSH, client);
+        for (int i = 0; i < batch.items().size(); i++) {
+            ItemValidation.Result result = validation.fromJson(batch.items().get(i), SourceKind.PUSH, client);
             if (result instanceof ItemValidation.Valid valid) {
                 items.add(valid.item());
             } else {
-                invalid.add(new InvalidItem(i, ((ItemValidation.Invalid) result).errors()));
+                refusal.add(i, ((ItemValidation.Invalid) result).errors());
             }
         }
-        if (!invalid.isEmpty()) {
-            return Response.status(Response.Status.BAD_REQUEST)
-                    .entity(new Refused(invalid.size() + " of " + nodes.size() + " items are invalid; nothing was published", invalid)).build();
+        if (!refusal.isEmpty()) {
+            return Response.status(Response.Status.BAD_REQUEST).type(MediaType.APPLICATION_JSON).entity(refusal.answer(batch.size())).build();
         }
         if (items.size() > config.maxInFlight()) {
             return error(Response.Status.REQUEST_ENTITY_TOO_LARGE, "a batch of " + items.size() + " items, more than the in-flight limit of "
