@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.finsent.common.StorableText;
 import io.finsent.schema.RawText;
 import io.finsent.schema.SourceKind;
 
@@ -281,33 +282,13 @@ public final class ItemValidation {
         return ItemNormaliser.toPlainText(value);
     }
 
-    /**
-     * Java strings can hold what no UTF-8 text can (a lone surrogate from a JSON {@code "\ud800"} escape), and JSON
-     * escapes can bring in control characters (U+0000 and the like) that mean nothing in a text and that PostgreSQL,
-     * where texts end up, cannot store (U+0000).
-     */
+    /** What no text may hold ({@link StorableText}: U+0000 and other control characters, unpaired surrogates). */
     private static boolean wellFormed(String field, String value, List<FieldError> errors) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-                errors.add(new FieldError(field, String.format(Locale.ROOT,
-                        "control character U+%04X at index %d: only tab, line feed and carriage return are allowed", (int) c, i)));
-                return false;
-            }
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                errors.add(new FieldError(field, String.format(Locale.ROOT, "unpaired UTF-16 surrogate U+%04X at index %d: not valid Unicode text", (int) c, i)));
-                return false;
-            }
-            if (Character.isLowSurrogate(c)) {
-                errors.add(new FieldError(field, String.format(Locale.ROOT, "unpaired UTF-16 surrogate U+%04X at index %d: not valid Unicode text", (int) c, i)));
-                return false;
-            }
+        String refusal = StorableText.refusal(value);
+        if (refusal != null) {
+            errors.add(new FieldError(field, refusal));
         }
-        return true;
+        return refusal == null;
     }
 
     private static void checkUrl(String url, List<FieldError> errors) {

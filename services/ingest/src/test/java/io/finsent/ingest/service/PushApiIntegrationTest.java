@@ -142,7 +142,7 @@ class PushApiIntegrationTest {
                 Arguments.of("missing source and time", "{\"body\": \"x\"}".getBytes(StandardCharsets.UTF_8), "required"),
                 Arguments.of("bad timestamp", "{\"source\": \"s\", \"published_at\": \"2015-02-30T00:00:00Z\", \"body\": \"x\"}".getBytes(StandardCharsets.UTF_8), "not an ISO-8601"),
                 Arguments.of("future timestamp", "{\"source\": \"s\", \"published_at\": \"2999-01-01T00:00:00Z\", \"body\": \"x\"}".getBytes(StandardCharsets.UTF_8), "in the future"),
-                Arguments.of("unpaired surrogate", ("{" + ok + ", \"body\": \"x\\udbff y\"}").getBytes(StandardCharsets.UTF_8), "unpaired UTF-16 surrogate"),
+                Arguments.of("unpaired surrogate", ("{" + ok + ", \"body\": \"x\\udbff y\"}").getBytes(StandardCharsets.UTF_8), "lone surrogate"),
                 Arguments.of("HTML only", ("{" + ok + ", \"body\": \"<img src=x><br/>\"}").getBytes(StandardCharsets.UTF_8), "no text"),
                 Arguments.of("one bad item in a batch", ("[{" + ok + ", \"body\": \"fine\"}, {" + ok + "}]").getBytes(StandardCharsets.UTF_8), "1 of 2 items are invalid"));
     }

@@ -15,7 +15,6 @@ import jakarta.validation.Path;
 import jakarta.validation.Validator;
 import jakarta.validation.constraints.NotNull;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
@@ -23,7 +22,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -57,7 +55,7 @@ public class JsonRequests {
         this.validator = validator;
     }
 
-    /** The strict mapper, for bodies read as a tree ({@code POST /v1/items}, whose items have rules of their own). */
+    /** The strict mapper, for bodies with rules of their own ({@code POST /v1/items}: ingest's ItemBatchReader). */
     public static ObjectMapper strict() {
         return STRICT;
     }
@@ -77,17 +75,6 @@ public class JsonRequests {
             throw ApiProblem.badRequest(describe(violations));
         }
         return value;
-    }
-
-    /** {@code body} as a tree, read strictly (duplicate keys, trailing data), or the reason it is not JSON. */
-    public static JsonNode tree(byte[] body) {
-        try {
-            return STRICT.readTree(body);
-        } catch (JacksonException e) {
-            throw ApiProblem.badRequest("the body is not valid JSON (UTF-8): " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw ApiProblem.badRequest("could not read the request body: " + e.getMessage());
-        }
     }
 
     /**
