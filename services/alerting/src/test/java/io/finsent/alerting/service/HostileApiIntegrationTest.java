@@ -88,6 +88,12 @@ class HostileApiIntegrationTest {
             cases.add(Arguments.of("/v1/subscriptions", "{\"topic\": \"acme\", \"webhook_url\": \"https://example.com/hook\", "
                     + "\"webhook_secret\": \"0123456789abcdef" + bad + "\"}", "field 'webhook_secret'"));
         }
+        // limits of the JSON reader, enforced while reading
+        cases.add(Arguments.of("/v1/subscriptions", "{\"topic\": \"acme\", \"rule_params\": " + "{\"a\": ".repeat(40) + "1" + "}".repeat(40) + "}",
+                "exceeds a limit of the JSON reader"));
+        cases.add(Arguments.of("/v1/subscriptions", "{\"topic\": \"acme\", \"rule_params\": {\"n\": " + "9".repeat(1_000) + "}}",
+                "exceeds a limit of the JSON reader"));
+        cases.add(Arguments.of("/v1/subscriptions", "{\"topic\": \"acme\", \"" + "x".repeat(300) + "\": 1}", "exceeds a limit of the JSON reader"));
         for (String time : List.of("+294277-01-01T00:00:00Z", "+10000-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "-0001-01-01T00:00:00Z")) {
             cases.add(Arguments.of("/v1/silences", "{\"topic\": \"acme\", \"ends_at\": \"" + time + "\", \"comment\": \"far\"}", "'ends_at'"));
             cases.add(Arguments.of("/v1/silences", "{\"topic\": \"acme\", \"starts_at\": \"" + time + "\", \"ends_at\": \"2031-01-01T00:00:00Z\", "

@@ -15,11 +15,14 @@ import jakarta.validation.Path;
 import jakarta.validation.Validator;
 import jakarta.validation.constraints.NotNull;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -41,12 +44,16 @@ import io.finsent.common.StorableText;
  * reader of every endpoint. Field names are the records' components in snake_case. Refused with the field named (400):
  * an empty body, one that is not JSON, has duplicate keys or trailing data, is not an object, has an unknown field, or a
  * value of the wrong type (no coercion: {@code "5"} is not a number, {@code 1.5} not a whole number, {@code 1} not a
- * string), or a string {@link StorableText} refuses (a control character such as U+0000); a constraint broken
- * is {@code field 'x' <constraint message>}. Too large a body is 413.
+ * string), nesting deeper than 32, a name over 256 or a number over 32 characters (checked while reading), or a
+ * string {@link StorableText} refuses (a control character such as U+0000); a constraint broken is
+ * {@code field 'x' <constraint message>}. Too large a body is 413.
  */
 @ApplicationScoped
 public class JsonRequests {
 
+    static final int MAX_DEPTH = 32;
+    static final int MAX_NAME_CHARS = 256;
+    static final int MAX_NUMBER_CHARS = 32;
     private static final ObjectMapper STRICT = strictMapper();
 
     private final Validator validator;
@@ -116,6 +123,8 @@ public class JsonRequests {
                 throw ApiProblem.badRequest("the body must be a JSON object");
             }
             return value;
+        } catch (StreamConstraintsException e) {
+            throw ApiProblem.badRequest("the body exceeds a limit of the JSON reader: " + e.getOriginalMessage());
         } catch (UnrecognizedPropertyException e) {
             Collection<Object> known = e.getKnownPropertyIds() == null ? List.of() : e.getKnownPropertyIds();
             throw ApiProblem.badRequest("unknown field '" + field(e) + "'; allowed: "
@@ -133,6 +142,10 @@ public class JsonRequests {
         } catch (JsonParseException e) {
             throw ApiProblem.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof StreamConstraintsException limit) {
+                // a limit met inside a tree field (rule_params), wrapped by the tree's deserialiser
+                throw ApiProblem.badRequest("the body exceeds a limit of the JSON reader: " + limit.getOriginalMessage());
+            }
             // A record's constructor refused the values: its message says why.
             Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
             throw ApiProblem.badRequest(cause instanceof IllegalArgumentException ? cause.getMessage() : e.getOriginalMessage());
@@ -200,7 +213,11 @@ public class JsonRequests {
     }
 
     private static ObjectMapper strictMapper() {
-        JsonMapper mapper = JsonMapper.builder()
+        // Limits enforced while reading, before anything is bound: request records are flat, a rule set nests a
+        // little, and no name or number of theirs is long (a 1,000-digit number costs a quadratic parse).
+        JsonFactory limited = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_DEPTH).maxNameLength(MAX_NAME_CHARS).maxNumberLength(MAX_NUMBER_CHARS).build()).build();
+        JsonMapper mapper = JsonMapper.builder(limited)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
