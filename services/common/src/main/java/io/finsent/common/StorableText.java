@@ -15,7 +15,11 @@ public final class StorableText {
 
     /** The index of the first character {@code value} may not hold, or -1 when it may be stored as it is. */
     public static int firstRefused(String value) {
-        for (int i = 0; i < value.length(); i++) {
+        return firstRefused(value, 0);
+    }
+
+    private static int firstRefused(String value, int from) {
+        for (int i = from; i < value.length(); i++) {
             char c = value.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
                 i++;
@@ -31,6 +35,17 @@ public final class StorableText {
         char c = value.charAt(index);
         String code = "U+" + String.format(Locale.ROOT, "%04X", (int) c);
         return (Character.isSurrogate(c) ? "a lone surrogate " : "the control character ") + code + " at position " + index;
+    }
+
+    /** {@code value} with each character it may not hold replaced by U+FFFD: safe to echo in a message that is stored. */
+    public static String sanitized(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        int from = 0;
+        for (int at = firstRefused(value, 0); at >= 0; at = firstRefused(value, from)) {
+            out.append(value, from, at).append('\uFFFD');
+            from = at + 1;
+        }
+        return out.append(value, from, value.length()).toString();
     }
 
     /** Why {@code value} may not be stored ("holds ..."), or null when it may; {@code null} may. */

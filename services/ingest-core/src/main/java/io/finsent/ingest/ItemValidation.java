@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.finsent.common.StorableText;
+import io.finsent.common.StorableTime;
 import io.finsent.schema.RawText;
 import io.finsent.schema.SourceKind;
 
@@ -35,12 +36,9 @@ import io.finsent.schema.SourceKind;
  * <p>Refused in any string field: unpaired UTF-16 surrogates and control characters other than tab, line feed and
  * carriage return (U+0000 above all: PostgreSQL cannot store it, and the text is stored downstream). Refused as text:
  * a title and body with no visible character ({@link InvisibleText}). Publication times must lie between 1970 and
- * {@link #LATEST} and at most {@link Rules#maxFutureSkew()} ahead of our clock.
+ * {@link StorableTime#LATEST} and at most {@link Rules#maxFutureSkew()} ahead of our clock.
  */
 public final class ItemValidation {
-
-    /** The latest publication time kept: four-digit years, which PostgreSQL, Java, JavaScript and plain ISO-8601 all hold. */
-    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
     /**
      * Limits of the checks; {@link #defaults(Clock)} suits every source.
@@ -169,10 +167,10 @@ public final class ItemValidation {
         Instant publishedAt = in.publishedAt();
         if (publishedAt == null) {
             errors.add(new FieldError("published_at", "required: the publication time, ISO-8601 with a zone, e.g. 2015-03-22T17:56:04Z"));
-        } else if (publishedAt.isBefore(Instant.EPOCH)) {
-            errors.add(new FieldError("published_at", publishedAt + " is before 1970-01-01T00:00:00Z"));
-        } else if (publishedAt.isAfter(LATEST)) {
-            errors.add(new FieldError("published_at", publishedAt + " is after " + LATEST + ", out of range (and in the future)"));
+        } else if (publishedAt.isBefore(StorableTime.EARLIEST)) {
+            errors.add(new FieldError("published_at", publishedAt + " is before " + StorableTime.EARLIEST));
+        } else if (publishedAt.isAfter(StorableTime.LATEST)) {
+            errors.add(new FieldError("published_at", publishedAt + " is after " + StorableTime.LATEST + ", out of range (and in the future)"));
         } else if (publishedAt.isAfter(rules.clock().instant().plus(rules.maxFutureSkew()))) {
             errors.add(new FieldError("published_at", publishedAt + " is more than " + words(rules.maxFutureSkew())
                     + " in the future; send the real publication time in UTC or with its offset"));
@@ -452,23 +450,13 @@ public final class ItemValidation {
     }
 
     /**
-     * At most 60 characters of a value for a message, lone surrogates and control characters shown as U+FFFD so the
-     * message is valid text that any store accepts.
+     * At most 60 characters of a value for a message, what {@link StorableText} refuses (lone surrogates, control
+     * characters) shown as U+FFFD so the message is valid text that any store accepts.
      */
     static String abbreviate(String s) {
         if (s == null) {
             return "null";
         }
-        String cut = s.length() <= 60 ? s : s.substring(0, 57) + "...";
-        StringBuilder out = new StringBuilder(cut.length());
-        for (int i = 0; i < cut.length(); i++) {
-            char c = cut.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < cut.length() && Character.isLowSurrogate(cut.charAt(i + 1))) {
-                out.append(c).append(cut.charAt(++i));
-            } else {
-                out.append(Character.isSurrogate(c) || c < 0x20 ? '\uFFFD' : c);
-            }
-        }
-        return out.toString();
+        return StorableText.sanitized(s.length() <= 60 ? s : s.substring(0, 57) + "...");
     }
 }

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import io.finsent.alerting.trends.TrendSettings;
 import io.finsent.common.KafkaConnection;
+import io.finsent.common.StorableTime;
 import io.finsent.common.Topics;
 
 /**
@@ -38,9 +39,7 @@ public record ReplayOptions(String runId, Instant from, Instant to, List<Path> f
                             Path stateDir, Duration rowsWait, Map<String, ?> kafkaSettings) {
 
     private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-    /** The times a replay may cover, and its longest grace and window: far inside what millisecond arithmetic holds. */
-    private static final Instant EARLIEST = Instant.EPOCH;
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+    /** The longest grace and window: with the times of {@link StorableTime}, far inside millisecond arithmetic. */
     private static final Duration MAX_DURATION = Duration.ofDays(36_600);
 
     public ReplayOptions {
@@ -53,8 +52,9 @@ public record ReplayOptions(String runId, Instant from, Instant to, List<Path> f
         if (from == null || to == null || !from.isBefore(to)) {
             throw new IllegalArgumentException("--from (" + from + ") must be before --to (" + to + ")");
         }
-        if (from.isBefore(EARLIEST) || to.isAfter(LATEST)) {
-            throw new IllegalArgumentException("--from and --to must lie from " + EARLIEST + " to " + LATEST + ", were " + from + ", " + to);
+        if (!StorableTime.holds(from) || !StorableTime.holds(to)) {
+            throw new IllegalArgumentException("--from and --to must lie from " + StorableTime.EARLIEST + " to " + StorableTime.LATEST + ", were "
+                    + from + ", " + to);
         }
         if (threads < 1 || threads > 64) {
             throw new IllegalArgumentException("--threads must be between 1 and 64, was " + threads);

@@ -329,16 +329,16 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
         for (int i = 0; i < done.raws().size(); i++) {
             KeyValue<String, PendingText> entry = done.entries().get(i);
             Outcome outcome = outcomes.perText()[i];
-            if (outcome instanceof Scored scored && scored.result().tokens() == 0) {
+            if (!(outcome instanceof Scored scored)) {
+                deadLetter(entry.key, entry.value, ScorerTopology.STAGE_ENCODE, ((Failed) outcome).reason());
+            } else if (scored.result().tokens() == 0) {
                 // Nothing a sentiment can be read from: counting it would add a neutral-looking text to the trends.
                 deadLetter(entry.key, entry.value, ScorerTopology.STAGE_VALIDATE, NO_TOKENS);
-            } else if (outcome instanceof Scored scored) {
+            } else {
                 RawText raw = done.raws().get(i);
                 ScoredText text = scoredText(raw, scored.result(), TopicMatcher.match(raw, scored.result().embedding(), topics, descriptionEmbeddings));
                 // Event time, never the wall clock: a replay writes the same records with the same timestamps.
                 context.forward(new Record<>(entry.key, text, raw.getPublishedAt().toEpochMilli()));
-            } else {
-                deadLetter(entry.key, entry.value, ScorerTopology.STAGE_ENCODE, ((Failed) outcome).reason());
             }
         }
         metrics.batch(done.raws().size(), outcomes.tokens().real, outcomes.tokens().computed, outcomes.encoderTime(), done.waited(),

@@ -52,8 +52,8 @@ final class MentionIntake implements Processor<String, byte[], String, Object> {
     /**
      * A partition that brings nothing holds every window open; once it has been quiet for {@code idleAfter} it
      * says so, again at every check while it stays quiet, and the window tasks decide how it counts in their
-     * watermark ({@link TrendWindows}: as the wall clock less the idle period). The wall clock decides only when windows of a quiet input close,
-     * never what they hold.
+     * watermark ({@link TrendWindows}: as the wall clock less the idle period). The wall clock decides only when
+     * windows of a quiet input close, never what they hold.
      */
     private void checkIdle(long now) {
         if (now - lastTextAt >= idleAfterMs) {

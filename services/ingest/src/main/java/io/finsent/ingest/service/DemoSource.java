@@ -30,7 +30,7 @@ public class DemoSource {
     private long published;
 
     DemoSource(IngestConfig config, RawTextPublisher publisher) {
-        this.validation = new ItemValidation(ItemValidation.Rules.defaults(clock).withMaxFutureSkew(config.maxFutureSkew()));
+        this.validation = new ItemValidation(config.itemRules(clock));
         this.config = config.demo();
         this.publisher = publisher;
     }

@@ -66,7 +66,7 @@ public class FeedPoller {
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
 
     FeedPoller(IngestConfig config, RawTextPublisher publisher) {
-        this.validation = new ItemValidation(ItemValidation.Rules.defaults(clock).withMaxFutureSkew(config.maxFutureSkew()));
+        this.validation = new ItemValidation(config.itemRules(clock));
         this.config = config.feeds();
         this.publisher = publisher;
         this.fetcher = new FeedFetcher(this.config.timeout(), this.config.maxBytes(), this.config.maxRedirects());

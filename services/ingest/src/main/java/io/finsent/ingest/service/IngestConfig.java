@@ -1,12 +1,14 @@
 package io.finsent.ingest.service;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.finsent.ingest.ItemValidation;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -20,6 +22,11 @@ public interface IngestConfig {
     /** Items published later than now plus this are refused (push, feeds, demo): future-dated texts blind live alerting. */
     @WithDefault("5m")
     Duration maxFutureSkew();
+
+    /** The item rules of every source of this service (push, feeds, demo): the defaults, with {@link #maxFutureSkew()}. */
+    default ItemValidation.Rules itemRules(Clock clock) {
+        return ItemValidation.Rules.defaults(clock).withMaxFutureSkew(maxFutureSkew());
+    }
 
     Push push();
 

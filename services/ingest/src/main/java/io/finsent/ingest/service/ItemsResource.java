@@ -70,7 +70,7 @@ public class ItemsResource {
         this.identity = identity;
         this.publisher = publisher;
         this.config = config.push();
-        this.validation = new ItemValidation(ItemValidation.Rules.defaults(Clock.systemUTC()).withMaxFutureSkew(config.maxFutureSkew()).withStrictJson());
+        this.validation = new ItemValidation(config.itemRules(Clock.systemUTC()).withStrictJson());
         this.reader = new ItemBatchReader(this.config.maxBatchItems(), validation.rules().maxTickers());
     }
 

@@ -124,7 +124,7 @@ public class JsonRequests {
             }
             return value;
         } catch (StreamConstraintsException e) {
-            throw ApiProblem.badRequest("the body exceeds a limit of the JSON reader: " + e.getOriginalMessage());
+            throw overLimit(e);
         } catch (UnrecognizedPropertyException e) {
             Collection<Object> known = e.getKnownPropertyIds() == null ? List.of() : e.getKnownPropertyIds();
             throw ApiProblem.badRequest("unknown field '" + field(e) + "'; allowed: "
@@ -143,8 +143,7 @@ public class JsonRequests {
             throw ApiProblem.badRequest("the body is not valid JSON: " + e.getOriginalMessage());
         } catch (JsonMappingException e) {
             if (e.getCause() instanceof StreamConstraintsException limit) {
-                // a limit met inside a tree field (rule_params), wrapped by the tree's deserialiser
-                throw ApiProblem.badRequest("the body exceeds a limit of the JSON reader: " + limit.getOriginalMessage());
+                throw overLimit(limit); // met inside a tree field (rule_params), wrapped by the tree's deserialiser
             }
             // A record's constructor refused the values: its message says why.
             Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
@@ -152,6 +151,10 @@ public class JsonRequests {
         } catch (IOException e) {
             throw ApiProblem.badRequest("could not read the body: " + e.getMessage());
         }
+    }
+
+    private static ApiProblem overLimit(StreamConstraintsException e) {
+        return ApiProblem.badRequest("the body exceeds a limit of the JSON reader: " + e.getOriginalMessage());
     }
 
     /** One line per field; where a field breaks several constraints, "is required" says it all. */

@@ -25,12 +25,12 @@ public class StorableRequestLine {
         UriInfo uri = request.getUriInfo();
         try {
             for (PathSegment segment : uri.getPathSegments(true)) {
-                StorableValues.require("the path segment '" + printable(segment.getPath()) + "'", segment.getPath());
+                StorableValues.require("the path segment '" + echo(segment.getPath()) + "'", segment.getPath());
             }
             for (Map.Entry<String, List<String>> parameter : uri.getQueryParameters(true).entrySet()) {
-                StorableValues.require("the name of query parameter '" + printable(parameter.getKey()) + "'", parameter.getKey());
+                StorableValues.require("the name of query parameter '" + echo(parameter.getKey()) + "'", parameter.getKey());
                 for (String value : parameter.getValue()) {
-                    StorableValues.require("query parameter '" + printable(parameter.getKey()) + "'", value);
+                    StorableValues.require("query parameter '" + echo(parameter.getKey()) + "'", value);
                 }
             }
         } catch (ApiProblem e) {
@@ -42,16 +42,8 @@ public class StorableRequestLine {
         return Optional.empty();
     }
 
-    /** {@code value} with each refused character written as its code point, so an error message never carries one. */
-    private static String printable(String value) {
-        StringBuilder out = new StringBuilder();
-        value.codePoints().limit(100).forEach(cp -> {
-            if (cp < 0x10000 && StorableText.firstRefused(Character.toString(cp)) >= 0) {
-                out.append(String.format("\\u%04X", cp));
-            } else {
-                out.appendCodePoint(cp);
-            }
-        });
-        return out.toString();
+    /** At most 100 characters of {@code value} for a message, what {@link StorableText} refuses shown as U+FFFD. */
+    private static String echo(String value) {
+        return StorableText.sanitized(value.length() <= 100 ? value : value.substring(0, 100) + "...");
     }
 }

@@ -5,15 +5,16 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
+import io.finsent.common.StorableTime;
 import io.finsent.service.api.ApiProblem;
 
-/** Times in requests (body fields and query parameters): ISO-8601 with a zone, from 1970 to 9999, and the ranges they make. */
+/**
+ * Times in requests (body fields and query parameters): ISO-8601 with a zone, within {@link StorableTime}, and the
+ * ranges they make.
+ */
 final class Times {
 
     private static final Duration MAX_RANGE = Duration.ofDays(366);
-    /** Times a request may name: within what PostgreSQL's timestamptz and every client's clock can hold. */
-    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private Times() {
     }
@@ -29,8 +30,9 @@ final class Times {
         } catch (DateTimeParseException e) {
             throw ApiProblem.badRequest("'" + field + "' is not an ISO-8601 time with a zone (e.g. 2025-01-31T09:00:00Z): " + value);
         }
-        if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
-            throw ApiProblem.badRequest("'" + field + "' is " + time + ", out of range: times lie from " + EARLIEST + " to " + LATEST);
+        if (!StorableTime.holds(time)) {
+            throw ApiProblem.badRequest("'" + field + "' is " + time + ", out of range: times lie from " + StorableTime.EARLIEST + " to "
+                    + StorableTime.LATEST);
         }
         return time;
     }
