@@ -48,6 +48,14 @@ public final class StorableText {
         return out.append(value, from, value.length()).toString();
     }
 
+    /** At most {@code maxChars} characters of {@code value} for a message ("..." marks a cut), {@link #sanitized}; "null" for null. */
+    public static String abbreviated(String value, int maxChars) {
+        if (value == null) {
+            return "null";
+        }
+        return sanitized(value.length() <= maxChars ? value : value.substring(0, Math.max(0, maxChars - 3)) + "...");
+    }
+
     /** Why {@code value} may not be stored ("holds ..."), or null when it may; {@code null} may. */
     public static String refusal(String value) {
         int at = value == null ? -1 : firstRefused(value);

@@ -454,9 +454,6 @@ public final class ItemValidation {
      * characters) shown as U+FFFD so the message is valid text that any store accepts.
      */
     static String abbreviate(String s) {
-        if (s == null) {
-            return "null";
-        }
-        return StorableText.sanitized(s.length() <= 60 ? s : s.substring(0, 57) + "...");
+        return StorableText.abbreviated(s, 60);
     }
 }

@@ -27,6 +27,8 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.finsent.common.StorableText;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rometools.rome.feed.synd.SyndCategory;
 import com.rometools.rome.feed.synd.SyndContent;
@@ -97,20 +99,35 @@ public class FeedPoller {
         LOG.infof("%d feeds from %s", feeds.size(), file.get());
     }
 
+    /** Longer URLs are refused (the common limit of browsers and servers). */
+    static final int MAX_URL_CHARS = 2048;
+    /** Longer poll intervals are refused: a feed polled less than daily is not a live source. */
+    static final Duration MAX_INTERVAL = Duration.ofDays(1);
+
     /** Adds a feed (or changes its interval); it is polled at the next tick. */
     public FeedStatus add(String url, Duration interval) {
+        if (url.length() > MAX_URL_CHARS) {
+            throw new IllegalArgumentException("a URL of " + url.length() + " characters, more than " + MAX_URL_CHARS + ": '"
+                    + StorableText.abbreviated(url, 100) + "'");
+        }
         URI uri;
         try {
             uri = new URI(url.strip());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("'" + url + "' is not a URL: " + e.getReason());
+            throw new IllegalArgumentException("'" + StorableText.abbreviated(url, 100) + "' is not a URL: " + e.getReason());
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw new IllegalArgumentException("'" + url + "' is not an absolute http or https URL");
+            throw new IllegalArgumentException("'" + StorableText.abbreviated(url, 100) + "' is not an absolute http or https URL with a host");
+        }
+        if (uri.getPort() > 65_535) {
+            throw new IllegalArgumentException("'" + StorableText.abbreviated(url, 100) + "' is not a URL: port " + uri.getPort() + " is out of range");
         }
         if (interval != null && interval.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("the poll interval must be at least 1 s, got " + interval);
+        }
+        if (interval != null && interval.compareTo(MAX_INTERVAL) > 0) {
+            throw new IllegalArgumentException("the poll interval must be at most " + MAX_INTERVAL + " (a day), got " + interval);
         }
         Feed feed = feeds.compute(uri.toString(), (k, existing) -> {
             Feed f = existing != null ? existing : new Feed(uri, clock.instant());

@@ -23,6 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import io.finsent.common.StorableText;
 import io.finsent.service.api.JsonRequests;
 import io.smallrye.common.annotation.Blocking;
 
@@ -59,7 +60,7 @@ public class FeedsResource {
     @APIResponse(responseCode = "404", description = "no such feed")
     public Response status(@QueryParam("url") String url) {
         return poller.status(url == null ? "" : url).map(s -> Response.ok(s).build())
-                .orElse(ItemsResource.error(Response.Status.NOT_FOUND, "no feed " + url + "; GET /v1/feeds lists them").build());
+                .orElse(ItemsResource.error(Response.Status.NOT_FOUND, "no feed " + StorableText.abbreviated(url, 100) + "; GET /v1/feeds lists them").build());
     }
 
     @POST
@@ -79,7 +80,8 @@ public class FeedsResource {
             try {
                 interval = Duration.parse(request.interval());
             } catch (DateTimeParseException e) {
-                return ItemsResource.error(Response.Status.BAD_REQUEST, "interval '" + request.interval() + "' is not an ISO-8601 duration such as PT5M").build();
+                return ItemsResource.error(Response.Status.BAD_REQUEST, "interval '" + StorableText.abbreviated(request.interval(), 100)
+                        + "' is not an ISO-8601 duration such as PT5M").build();
             }
         }
         try {
@@ -96,6 +98,6 @@ public class FeedsResource {
     @RolesAllowed(IngestKeys.FEEDS)
     public Response remove(@QueryParam("url") String url) {
         return url != null && poller.remove(url) ? Response.noContent().build()
-                : ItemsResource.error(Response.Status.NOT_FOUND, "no feed " + url).build();
+                : ItemsResource.error(Response.Status.NOT_FOUND, "no feed " + StorableText.abbreviated(url, 100)).build();
     }
 }

@@ -1,7 +1,5 @@
 package io.finsent.ingest.service;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +30,7 @@ import io.finsent.ingest.ItemValidation;
 import io.finsent.schema.RawText;
 import io.finsent.schema.SourceKind;
 import io.finsent.service.api.ApiError;
+import io.finsent.service.api.Utf8Body;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 
@@ -94,19 +93,11 @@ public class ItemsResource {
     @APIResponse(responseCode = "429", description = "too many items in flight to Kafka; retry after Retry-After seconds")
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time; retry (nothing is published twice)")
     @RolesAllowed(IngestKeys.PUSH)
-    public Response push(@HeaderParam("Content-Length") Long contentLength, @HeaderParam("Content-Type") String contentType,
-            @HeaderParam("Content-Encoding") List<String> contentEncoding, InputStream body) {
+    public Response push(@HeaderParam("Content-Type") String contentType, @HeaderParam("Content-Encoding") List<String> contentEncoding,
+            byte[] body) {
         String client = identity.getPrincipal().getName();
         Utf8Body.checkHeaders(contentType, contentEncoding);
-        if (contentLength != null && contentLength > config.maxBodyBytes()) {
-            return tooLarge(contentLength);
-        }
-        byte[] bytes;
-        try {
-            bytes = body == null ? new byte[0] : body.readNBytes(config.maxBodyBytes() + 1);
-        } catch (IOException e) {
-            return error(Response.Status.BAD_REQUEST, "could not read the request body: " + e.getMessage()).build();
-        }
+        byte[] bytes = body == null ? new byte[0] : body;
         if (bytes.length > config.maxBodyBytes()) {
             return tooLarge(bytes.length);
         }
@@ -154,8 +145,11 @@ public class ItemsResource {
     }
 
     private Response tooLarge(long bytes) {
-        return error(Response.Status.REQUEST_ENTITY_TOO_LARGE, "a body of " + bytes + (bytes > config.maxBodyBytes() ? "" : "+")
-                + " bytes, more than the limit of " + config.maxBodyBytes() + "; send smaller batches").build();
+        return error(Response.Status.REQUEST_ENTITY_TOO_LARGE, tooLargeMessage(bytes, config.maxBodyBytes())).build();
+    }
+
+    static String tooLargeMessage(long bytes, int limit) {
+        return "a body of " + bytes + " bytes, more than the limit of " + limit + " (ingest.push.max-body-bytes); send smaller batches";
     }
 
     static Response.ResponseBuilder error(Response.Status status, String message) {

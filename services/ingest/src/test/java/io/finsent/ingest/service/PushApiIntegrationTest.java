@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 
 import java.io.ByteArrayInputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -38,6 +39,7 @@ import io.finsent.local.testing.LocalStackTestResource;
 import io.finsent.local.testing.SharedLocalStack;
 import org.apache.avro.generic.GenericRecord;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -46,6 +48,9 @@ import io.restassured.response.Response;
 @QuarkusTestResource(LocalStackTestResource.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PushApiIntegrationTest {
+
+    @TestHTTPResource("/")
+    URI base;
 
     private static final String PUSH_KEY = "test-push-key";
     private static final String NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60).toString();
@@ -168,12 +173,26 @@ class PushApiIntegrationTest {
     @Test
     void bodiesAndBatchesPastTheLimitsAre413() {
         push(PUSH_KEY, new byte[2 * 1024 * 1024]).then().statusCode(413).body("error", containsString("more than the limit of 1048576"));
-        // A 10 MB body, and one sent chunked (no Content-Length): the cap holds while reading.
-        push(PUSH_KEY, new byte[10 * 1024 * 1024]).then().statusCode(413);
+        // A 10 MB body is refused on its Content-Length alone, before a byte of it is sent; one sent chunked (no
+        // Content-Length) is refused while reading.
+        assertThat(answerToHeadersOnly("POST /v1/items HTTP/1.1\r\nHost: localhost\r\nX-API-Key: " + PUSH_KEY
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + 10 * 1024 * 1024 + "\r\n\r\n"))
+                .startsWith("HTTP/1.1 413").contains("more than the limit of 1048576 (ingest.push.max-body-bytes)");
         given().header("X-API-Key", PUSH_KEY).contentType("application/json").body(new ByteArrayInputStream(new byte[3 * 1024 * 1024]))
                 .post("/v1/items").then().statusCode(413);
         String many = "[" + String.join(",", java.util.Collections.nCopies(1001, "{}")) + "]";
         push(many).then().statusCode(413).body("error", containsString("1001 items"));
+    }
+
+    /** What the service answers to a request's head, its body not sent, until it closes the connection. */
+    private String answerToHeadersOnly(String head) {
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -15,6 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.finsent.service.api.ApiProblem;
 
+import io.finsent.service.api.Utf8Body;
+
 /** A push body is UTF-8 and nothing else: every other encoding, and every malformed byte, is refused with its reason. */
 class Utf8BodyTest {
 

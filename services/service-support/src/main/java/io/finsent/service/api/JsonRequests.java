@@ -75,8 +75,9 @@ public class JsonRequests {
         if (body.length > maxBytes) {
             throw ApiProblem.tooLarge("a body of " + body.length + " bytes, more than the limit of " + maxBytes);
         }
-        refuseUnstorable(body);
-        T value = bind(body, type);
+        String text = Utf8Body.decode(body);
+        refuseUnstorable(text);
+        T value = bind(text, type);
         Set<ConstraintViolation<T>> violations = validator.validate(value);
         if (!violations.isEmpty()) {
             throw ApiProblem.badRequest(describe(violations));
@@ -88,7 +89,7 @@ public class JsonRequests {
      * Refuses the first string or field name of {@code body} that {@link StorableText} refuses, naming where it
      * is (e.g. {@code field 'rule_params.comment'}); a body that is not JSON is left for binding to report.
      */
-    private static void refuseUnstorable(byte[] body) {
+    private static void refuseUnstorable(String body) {
         try (JsonParser parser = STRICT.getFactory().createParser(body)) {
             for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
                 if (token == JsonToken.VALUE_STRING || token == JsonToken.FIELD_NAME) {
@@ -116,7 +117,7 @@ public class JsonRequests {
         return path.toString();
     }
 
-    private static <T> T bind(byte[] body, Class<T> type) {
+    private static <T> T bind(String body, Class<T> type) {
         try {
             T value = STRICT.readValue(body, type);
             if (value == null) {

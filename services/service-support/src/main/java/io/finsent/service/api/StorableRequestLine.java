@@ -44,6 +44,6 @@ public class StorableRequestLine {
 
     /** At most 100 characters of {@code value} for a message, what {@link StorableText} refuses shown as U+FFFD. */
     private static String echo(String value) {
-        return StorableText.sanitized(value.length() <= 100 ? value : value.substring(0, 100) + "...");
+        return StorableText.abbreviated(value, 100);
     }
 }

@@ -11,6 +11,7 @@ import io.quarkus.security.identity.request.AuthenticationRequest;
 import io.quarkus.vertx.http.runtime.security.ChallengeData;
 import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -33,8 +34,13 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identities) {
-        String key = realm.isResolvable() ? keyOf(context.request().getHeader(HEADER), context.request().getHeader("Authorization")) : null;
+        String key = realm.isResolvable() ? presentedKey(context.request()) : null;
         return key == null ? Uni.createFrom().nullItem() : identities.authenticate(new ApiKeyRequest(key));
+    }
+
+    /** The key the request presents in either header, not yet checked; null when there is none. */
+    public static String presentedKey(HttpServerRequest request) {
+        return keyOf(request.getHeader(HEADER), request.getHeader("Authorization"));
     }
 
     /** The key sent in either header, stripped; null when there is none. */

@@ -1,4 +1,4 @@
-package io.finsent.ingest.service;
+package io.finsent.service.api;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -11,24 +11,24 @@ import java.util.Locale;
 
 import jakarta.ws.rs.core.Response;
 
-import io.finsent.service.api.ApiProblem;
 
 /**
- * A push body as text: UTF-8 and nothing else, decoded strictly before any JSON parser sees it. Jackson given bytes
+ * A request body as text: UTF-8 and nothing else, decoded strictly before any JSON parser sees it. Jackson given bytes
  * guesses UTF-16 and UTF-32 from NUL bytes and reads a body whatever its Content-Type says; the JDK's UTF-8 decoder
  * reporting errors (rather than replacing them) refuses overlong forms ({@code C0 AF}, which lenient decoders turn into
  * "/"), encoded surrogates, code points past U+10FFFF, stray and truncated sequences. Refusals: a Content-Encoding
  * other than identity (we do not decompress, and ignoring it would store the compressed bytes) or a charset other than
  * UTF-8 is 415, as is a body in UTF-16 or UTF-32 (a byte order mark, or NUL bytes among its first characters); bytes
- * that are not UTF-8 are 400. A UTF-8 byte order mark is dropped (RFC 8259 lets a parser ignore it).
+ * that are not UTF-8 are 400. A UTF-8 byte order mark is dropped (RFC 8259 lets a parser ignore it). Used by ingest's
+ * push API and by {@link JsonRequests} for every other JSON body.
  */
-final class Utf8Body {
+public final class Utf8Body {
 
     private Utf8Body() {
     }
 
     /** Refuses (415) what the headers say about the body before it is read. */
-    static void checkHeaders(String contentType, List<String> contentEncodings) {
+    public static void checkHeaders(String contentType, List<String> contentEncodings) {
         if (contentEncodings != null) {
             for (String header : contentEncodings) {
                 for (String coding : header.split(",")) {
@@ -47,7 +47,7 @@ final class Utf8Body {
     }
 
     /** The body's text, or the reason it is not UTF-8. */
-    static String decode(byte[] bytes) {
+    public static String decode(byte[] bytes) {
         int start = 0;
         if (bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF) {
             start = 3;
@@ -87,7 +87,7 @@ final class Utf8Body {
     }
 
     /** The charset parameter of a Content-Type, lower case, or null. */
-    static String charsetOf(String contentType) {
+    public static String charsetOf(String contentType) {
         if (contentType == null) {
             return null;
         }
