@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 /** {@code ./monitor bench}: measures a component on this machine; speed targets live here, not in unit tests. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks a component on this machine.",
-        subcommands = {BenchCommand.EncoderBench.class, PipelineBenchCommand.class, ReplayBenchCommand.class, CatchupBenchCommand.class})
+        subcommands = {BenchCommand.EncoderBench.class, PipelineBenchCommand.class, ReplayBenchCommand.class, CatchupBenchCommand.class,
+                SoakBenchCommand.class})
 final class BenchCommand implements Runnable {
 
     @Spec
