@@ -5,6 +5,7 @@ import static io.finsent.alerting.service.TestSupport.newAnalyst;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,6 +76,51 @@ class HostileApiIntegrationTest {
         assertThat(given().header("X-Api-Key", ADMIN_KEY).get("/v1/topics").then().statusCode(200).extract().jsonPath().getList("id"))
                 .doesNotContain(id);
         assertThat(given().header("X-Api-Key", ADMIN_KEY).delete("/v1/topics/" + id).statusCode()).as("no ghost to delete").isEqualTo(404);
+    }
+
+    static Stream<Arguments> encodings() {
+        String topic = "{\"name\": \"Caf\u00e9 probe\", \"keywords\": [\"acme\"]}";
+        byte[] utf8 = topic.getBytes(StandardCharsets.UTF_8);
+        byte[] withOverlong = concat("{\"name\": \"a".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xC0, (byte) 0xAF},
+                "b\", \"keywords\": [\"acme\"]}".getBytes(StandardCharsets.US_ASCII));
+        return Stream.of(
+                Arguments.of("UTF-16 with a byte order mark", topic.getBytes(StandardCharsets.UTF_16), "application/json", null, 415, "UTF-8"),
+                Arguments.of("UTF-16LE", topic.getBytes(StandardCharsets.UTF_16LE), "application/json", null, 415, "UTF-8"),
+                Arguments.of("UTF-32", topic.getBytes(java.nio.charset.Charset.forName("UTF-32")), "application/json", null, 415, "UTF-8"),
+                Arguments.of("an overlong slash", withOverlong, "application/json", null, 400, "not UTF-8"),
+                Arguments.of("a truncated sequence", concat("{\"name\": \"a".getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 0xE2, (byte) 0x82},
+                        "\", \"keywords\": [\"acme\"]}".getBytes(StandardCharsets.US_ASCII)), "application/json", null, 400, "not UTF-8"),
+                Arguments.of("ISO-8859-1 by its Content-Type", topic.getBytes(StandardCharsets.ISO_8859_1), "application/json; charset=ISO-8859-1", null,
+                        415, "charset 'iso-8859-1'"),
+                Arguments.of("gzip", utf8, "application/json", "gzip", 415, "Content-Encoding 'gzip'"),
+                Arguments.of("br, identity", utf8, "application/json", "identity, br", 415, "Content-Encoding 'br'"));
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
+    @Order(1)
+    @ParameterizedTest(name = "PUT /v1/topics in {0}")
+    @MethodSource("encodings")
+    void aBodyInAnotherEncodingIsRefusedAndNeitherStoredNorPublished(String name, byte[] body, String contentType, String contentEncoding,
+            int status, String named) {
+        String id = "probe-enc-" + Math.abs(name.hashCode());
+        REFUSED_TOPICS.add(id);
+        var request = given().header("X-Api-Key", ADMIN_KEY).contentType(contentType).body(body);
+        if (contentEncoding != null) {
+            request = request.header("Content-Encoding", contentEncoding);
+        }
+        Response response = request.put("/v1/topics/" + id);
+
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(status);
+        assertThat(response.jsonPath().getString("error")).contains(named);
+        assertThat(given().header("X-Api-Key", ADMIN_KEY).get("/v1/topics").then().statusCode(200).extract().jsonPath().getList("id"))
+                .as("topics listed").doesNotContain(id);
     }
 
     static Stream<Arguments> analystBodies() {

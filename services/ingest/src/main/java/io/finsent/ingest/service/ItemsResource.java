@@ -10,7 +10,6 @@ import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -38,8 +37,8 @@ import io.smallrye.common.annotation.Blocking;
  * {@code POST /v1/items}: posts and news pushed by API clients, one JSON object or an array of them.
  * All or nothing: a batch with any invalid item is refused (400, errors by item and field, bounded by
  * {@link BatchRefusal}) and nothing of it is published. Accepted items are acknowledged by the broker before
- * the 202. Before any item is validated: the headers and bytes must be UTF-8 JSON ({@link Utf8Body}) and the
- * body's shape within the limits ({@link ItemBatchReader}).
+ * the 202. Before any item is validated: the headers (service-support's {@code Utf8Headers}) and bytes
+ * ({@link Utf8Body}) must be UTF-8 JSON and the body's shape within the limits ({@link ItemBatchReader}).
  */
 @Path("/v1/items")
 @Tag(name = "push", description = "Push posts and news items")
@@ -93,10 +92,8 @@ public class ItemsResource {
     @APIResponse(responseCode = "429", description = "too many items in flight to Kafka; retry after Retry-After seconds")
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time; retry (nothing is published twice)")
     @RolesAllowed(IngestKeys.PUSH)
-    public Response push(@HeaderParam("Content-Type") String contentType, @HeaderParam("Content-Encoding") List<String> contentEncoding,
-            byte[] body) {
+    public Response push(byte[] body) {
         String client = identity.getPrincipal().getName();
-        Utf8Body.checkHeaders(contentType, contentEncoding);
         byte[] bytes = body == null ? new byte[0] : body;
         if (bytes.length > config.maxBodyBytes()) {
             return tooLarge(bytes.length);
