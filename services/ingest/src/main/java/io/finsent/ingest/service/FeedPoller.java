@@ -11,10 +11,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -99,8 +101,23 @@ public class FeedPoller {
         LOG.infof("%d feeds from %s", feeds.size(), file.get());
     }
 
+    /**
+     * Elements nested deeper than this make a feed's document refused ("not an RSS or Atom feed"), before a deep
+     * {@code <content type="xhtml">} can overflow the stack of Rome's tree builder. Set as the JDK's
+     * {@code jdk.xml.maxElementDepth} unless the JVM was started with one.
+     */
+    static final int MAX_ELEMENT_DEPTH = 256;
+
+    static {
+        if (System.getProperty("jdk.xml.maxElementDepth") == null) {
+            System.setProperty("jdk.xml.maxElementDepth", Integer.toString(MAX_ELEMENT_DEPTH));
+        }
+    }
+
     /** Longer URLs are refused (the common limit of browsers and servers). */
     static final int MAX_URL_CHARS = 2048;
+    /** Shorter poll intervals are refused: no feed changes that often, and its server would see a flood. */
+    static final Duration MIN_INTERVAL = Duration.ofSeconds(10);
     /** Longer poll intervals are refused: a feed polled less than daily is not a live source. */
     static final Duration MAX_INTERVAL = Duration.ofDays(1);
 
@@ -123,11 +140,9 @@ public class FeedPoller {
         if (uri.getPort() > 65_535) {
             throw new IllegalArgumentException("'" + StorableText.abbreviated(url, 100) + "' is not a URL: port " + uri.getPort() + " is out of range");
         }
-        if (interval != null && interval.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("the poll interval must be at least 1 s, got " + interval);
-        }
-        if (interval != null && interval.compareTo(MAX_INTERVAL) > 0) {
-            throw new IllegalArgumentException("the poll interval must be at most " + MAX_INTERVAL + " (a day), got " + interval);
+        if (interval != null && (interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0)) {
+            throw new IllegalArgumentException("the poll interval must be between " + MIN_INTERVAL + " and " + MAX_INTERVAL + " (10 s and a day), got "
+                    + interval);
         }
         Feed feed = feeds.compute(uri.toString(), (k, existing) -> {
             Feed f = existing != null ? existing : new Feed(uri, clock.instant());
@@ -154,7 +169,11 @@ public class FeedPoller {
         Instant now = clock.instant();
         for (Feed feed : feeds.values()) {
             if (!feed.nextPoll.isAfter(now)) {
-                poll(feed.uri.toString());
+                try {
+                    poll(feed.uri.toString());
+                } catch (IllegalArgumentException e) {
+                    // removed while the cycle ran
+                }
             }
         }
     }
@@ -168,9 +187,11 @@ public class FeedPoller {
         synchronized (feed) {
             Instant started = clock.instant();
             feed.lastPoll = started;
+            byte[] document = new byte[0];
             try {
                 FeedFetcher.Fetched fetched = fetcher.fetch(feed.uri, feed.etag, feed.lastModified);
                 if (!fetched.notModified()) {
+                    document = fetched.body();
                     SyndFeed parsed = parse(feed, fetched);
                     publishEntries(feed, parsed);
                     feed.etag = fetched.etag();
@@ -181,6 +202,12 @@ public class FeedPoller {
                 feed.nextPoll = started.plus(feed.interval);
             } catch (FeedFetcher.FeedFetchException | NotAFeed e) {
                 failed(feed, started, e.getMessage());
+            } catch (RuntimeException | StackOverflowError e) {
+                // One feed never stops the others: whatever its document does to a parser is this feed's error.
+                String reason = "the feed could not be read: " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + StorableText.abbreviated(e.getMessage().lines().findFirst().orElse(""), 200));
+                publisher.deadLetter(DeadLetters.STAGE_FEED, reason, feed.uri.toString(), document);
+                failed(feed, started, reason);
             }
             return feed.status();
         }
@@ -204,7 +231,10 @@ public class FeedPoller {
     private SyndFeed parse(Feed feed, FeedFetcher.Fetched fetched) throws NotAFeed {
         try {
             SyndFeedInput input = new SyndFeedInput();
-            input.setAllowDoctypes(false);
+            // A DOCTYPE naming an external DTD (RSS 0.91's Netscape one) is read, the DTD not loaded; one with an internal
+            // subset (where entities are declared: billion laughs, XXE) is refused. Rome turns external entities off.
+            input.setAllowDoctypes(doctypeWithoutInternalSubset(fetched.body()));
+            // The JDK's parser refuses documents nested deeper than MAX_ELEMENT_DEPTH (read when a parser is made).
             // XmlReader takes the encoding from the BOM, the XML prolog and the Content-Type, leniently.
             return input.build(new XmlReader(new ByteArrayInputStream(fetched.body()), fetched.contentType(), true));
         } catch (FeedException | IOException | IllegalArgumentException | IllegalStateException e) {
@@ -214,22 +244,39 @@ public class FeedPoller {
         }
     }
 
+    /** Whether the document declares a DOCTYPE, and it has no internal subset ({@code [...]} before its {@code >}). */
+    static boolean doctypeWithoutInternalSubset(byte[] body) {
+        String head = new String(body, 0, Math.min(body.length, 8 * 1024), StandardCharsets.ISO_8859_1);
+        int doctype = head.indexOf("<!DOCTYPE");
+        if (doctype < 0) {
+            return false;
+        }
+        int end = head.indexOf('>', doctype);
+        int subset = head.indexOf('[', doctype);
+        return end > 0 && (subset < 0 || subset > end);
+    }
+
     private void publishEntries(Feed feed, SyndFeed parsed) throws InterruptedException {
         SourceKind kind = parsed.getFeedType() != null && parsed.getFeedType().startsWith("atom") ? SourceKind.ATOM : SourceKind.RSS;
         List<java.util.concurrent.CompletableFuture<RawTextPublisher.Outcome>> sent = new ArrayList<>();
+        Set<String> refused = new HashSet<>();
         for (SyndEntry entry : parsed.getEntries()) {
             feed.itemsSeen++;
             IncomingItem incoming = toItem(feed, parsed, entry, kind);
             ItemValidation.Result result = validation.check(incoming);
             if (result instanceof ItemValidation.Invalid invalid) {
                 feed.itemsRefused++;
-                publisher.deadLetter(DeadLetters.STAGE_FEED, "entry " + (entry.getUri() == null ? entry.getLink() : entry.getUri()) + ": "
-                        + invalid.reason(), feed.uri.toString(), entryBytes(incoming));
+                String reason = "entry " + (entry.getUri() == null ? entry.getLink() : entry.getUri()) + ": " + invalid.reason();
+                // Dead-lettered once while it stays in the feed, not at every poll.
+                if (refused.add(reason) && !feed.refusedLastPoll.contains(reason)) {
+                    publisher.deadLetter(DeadLetters.STAGE_FEED, reason, feed.uri.toString(), entryBytes(incoming));
+                }
                 continue;
             }
             RawText item = ((ItemValidation.Valid) result).item();
             sent.add(publisher.publish(item));
         }
+        feed.refusedLastPoll = refused;
         for (var f : sent) {
             try {
                 if (f.get(30, TimeUnit.SECONDS) == RawTextPublisher.Outcome.PUBLISHED) {
@@ -290,6 +337,8 @@ public class FeedPoller {
         long itemsRefused;
         String etag;
         String lastModified;
+        /** The refusals of the last document's entries (each dead-lettered when first seen). */
+        Set<String> refusedLastPoll = Set.of();
 
         Feed(URI uri, Instant now) {
             this.uri = uri;

@@ -30,6 +30,7 @@ import io.finsent.ingest.DeadLetters;
 import io.finsent.ingest.DeduplicationHorizon;
 import io.finsent.schema.DeadLetter;
 import io.finsent.schema.RawText;
+import io.finsent.schema.SourceKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -73,6 +74,14 @@ public class RawTextPublisher {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
         this.items = new KafkaProducer<>(props, Topics.RAW_TEXT.keySerde().serializer(), Topics.RAW_TEXT.valueSerde().serializer());
         this.deadLetters = new KafkaProducer<>(props, Topics.DEAD_LETTERS.keySerde().serializer(), Topics.DEAD_LETTERS.valueSerde().serializer());
+        // Every counter exists from the start, at 0, so that a rule on it (e.g. on dead letters) sees its first increase.
+        for (SourceKind kind : SourceKind.values()) {
+            metrics.counter("ingest.items.published", "kind", kind.name());
+            metrics.counter("ingest.items.duplicates", "kind", kind.name());
+        }
+        for (String stage : List.of(DeadLetters.STAGE_PUSH, DeadLetters.STAGE_FEED)) {
+            metrics.counter("ingest.dead.letters", "stage", stage);
+        }
     }
 
     void onStart(@Observes StartupEvent start) {

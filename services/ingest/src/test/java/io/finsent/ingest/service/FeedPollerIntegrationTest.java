@@ -148,6 +148,20 @@ class FeedPollerIntegrationTest {
                 "<item><title>From the future</title><guid>future-" + MARKER + "</guid><pubDate>Fri, 31 Dec 2999 23:59:59 GMT</pubDate></item>",
                 "<item><guid>empty-" + MARKER + "</guid><pubDate>" + RECENT + "</pubDate><description>&lt;br/&gt;</description></item>")
                 .getBytes(StandardCharsets.UTF_8)));
+        // A 35 KB Atom entry whose xhtml content is nested 3,000 deep (it overflowed the stack of Rome's tree builder),
+        // and an 840 KB RSS description nested 120,000 deep (under the test's 1 MiB cap).
+        server.createContext("/deep-atom", ex -> send(ex, 200, "application/atom+xml", ("<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">"
+                + "<title>deep</title><id>urn:deep</id><updated>" + ATOM_TIME + "</updated><entry><id>urn:deep:1</id><title>Deep</title><updated>"
+                + ATOM_TIME + "</updated><content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">" + "<b>".repeat(3_000) + "x"
+                + "</b>".repeat(3_000) + "</div></content></entry></feed>").getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/deep-rss", ex -> send(ex, 200, "application/rss+xml", ("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>deep</title>"
+                + "<item><guid>deep-1</guid><title>Deep</title><description>" + "<a>".repeat(120_000) + "</a>".repeat(120_000)
+                + "</description></item></channel></rss>").getBytes(StandardCharsets.UTF_8)));
+        server.createContext("/netscape", ex -> send(ex, 200, "application/rss+xml", ("<?xml version=\"1.0\"?>\n<!DOCTYPE rss PUBLIC"
+                + " \"-//Netscape Communications//DTD RSS 0.91//EN\" \"http://my.netscape.com/publish/formats/rss-0.91.dtd\">\n<rss version=\"0.91\">"
+                + "<channel><title>Netscape</title><link>https://example.com/</link><description>d</description><language>en</language>"
+                + "<item><title>Acme files for Chapter 11 " + MARKER + "</title><link>https://example.com/netscape-" + MARKER + "</link></item>"
+                + "</channel></rss>").getBytes(StandardCharsets.UTF_8)));
         server.start();
     }
 
@@ -288,6 +302,42 @@ class FeedPollerIntegrationTest {
     }
 
     @Test
+    void anRss091FeedWithTheNetscapeDoctypeIsReadAndAnInternalSubsetStillRefused() throws Exception {
+        FeedStatus netscape = poll("/netscape");
+        assertThat(netscape.lastErrorReason()).isNull();
+        assertThat(netscape.itemsPublished()).isEqualTo(1);
+        assertThat(poll("/xxe").lastErrorReason()).contains("DOCTYPE");
+        assertThat(FeedPoller.doctypeWithoutInternalSubset("<!DOCTYPE rss SYSTEM \"x.dtd\"><rss/>".getBytes(StandardCharsets.UTF_8))).isTrue();
+        assertThat(FeedPoller.doctypeWithoutInternalSubset("<!DOCTYPE rss [<!ENTITY a \"b\">]><rss/>".getBytes(StandardCharsets.UTF_8))).isFalse();
+        assertThat(FeedPoller.doctypeWithoutInternalSubset("<rss/>".getBytes(StandardCharsets.UTF_8))).isFalse();
+    }
+
+    @Test
+    void aDeeplyNestedFeedIsThatFeedsErrorAndTheOthersInTheCycleArePolled() throws Exception {
+        // Given two deeply nested feeds and a good one, all due
+        poller.add(base + "/deep-atom", Duration.ofMinutes(5));
+        poller.add(base + "/deep-rss", Duration.ofMinutes(5));
+        String good = base + "/rss?after-deep";
+        poller.add(good, Duration.ofMinutes(5));
+        int rssHits = hits.getOrDefault("/rss", new AtomicInteger()).get();
+
+        // When one poll cycle runs
+        poller.tick();
+
+        // Then each deep feed failed with its reason, and the good feed after them was polled in the same cycle
+        for (String path : List.of("/deep-atom", "/deep-rss")) {
+            FeedStatus deep = poller.status(base + path).orElseThrow();
+            assertThat(deep.lastErrorReason()).as(path).isNotNull().containsAnyOf("not an RSS or Atom feed", "could not be read");
+            assertThat(deep.consecutiveFailures()).as(path).isEqualTo(1);
+        }
+        assertThat(hits.get("/rss").get()).isGreaterThan(rssHits);
+        assertThat(poller.status(good).orElseThrow().lastErrorReason()).isNull();
+        poller.remove(good);
+        poller.remove(base + "/deep-atom");
+        poller.remove(base + "/deep-rss");
+    }
+
+    @Test
     void badEntriesAreDeadLetteredAndTheGoodOnesPublished() throws Exception {
         FeedStatus status = poll("/bad-entries");
 
@@ -299,6 +349,12 @@ class FeedPollerIntegrationTest {
         List<String> mine = reasons(dlq).stream().filter(s -> s.contains(MARKER)).toList();
         assertThat(mine).anySatisfy(r -> assertThat(r).contains("future-" + MARKER).contains("in the future"));
         assertThat(mine).anySatisfy(r -> assertThat(r).contains("empty-" + MARKER).contains("no text"));
+
+        // When the feed is polled again with the same entries, its refused entries are not dead-lettered again
+        FeedStatus again = poller.poll(base + "/bad-entries");
+        assertThat(again.itemsRefused()).isEqualTo(4);
+        Thread.sleep(3_000);
+        assertThat(reasons(TopicReader.byKey(TopicReader.DEAD_LETTERS)).stream().filter(s -> s.contains(MARKER)).count()).isEqualTo(2);
     }
 
     private static List<String> reasons(Map<String, List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>>> dlq) {

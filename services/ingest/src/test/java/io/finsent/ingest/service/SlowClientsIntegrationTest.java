@@ -178,6 +178,14 @@ class SlowClientsIntegrationTest {
     }
 
     @Test
+    void everyIngestCounterIsThereFromTheStartAtZero() {
+        // This app polls no feed and dead-letters nothing: the counters that would count those exist all the same.
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("ingest_items_published_total{kind=\"RSS\"} 0.0", "ingest_items_duplicates_total{kind=\"ATOM\"} 0.0",
+                "ingest_dead_letters_total{stage=\"ingest.feed\"} 0.0");
+    }
+
+    @Test
     void aClientThatHangsUpFreesItsPlaceAtOnce() throws Exception {
         // Given four slow pushes with one key
         for (int i = 0; i < 4; i++) {
