@@ -41,6 +41,11 @@ final class EmbeddedPipeline implements AutoCloseable {
         void run(LocalStack stack) throws Exception;
     }
 
+    /** The admin API key of the alerting service and the scorer's replay API, in the data directory. */
+    static final String ADMIN_KEY_FILE = "admin.key";
+    /** The API key of ingest's local client (roles push and feeds), in the data directory. */
+    static final String PUSH_KEY_FILE = "push.key";
+
     private final LocalStack stack;
     private final List<ServiceProcess> services;
     private final String adminKey;
@@ -70,7 +75,7 @@ final class EmbeddedPipeline implements AutoCloseable {
                 out.printf("Publishing the %d demo topics ...%n", DemoTopics.publish(stack.bootstrapServers()));
             }
             before.run(stack);
-            String adminKey = adminKey(options.dataDir());
+            String adminKey = key(options.dataDir(), ADMIN_KEY_FILE, "fsa_");
             Path logs = options.dataDir().resolve("logs");
             out.printf("Starting the scorer, alerting%s%s ...%n", options.ingest() != null ? " and ingest" : "",
                     options.demo() == null ? "" : " (with the demo stream)");
@@ -97,6 +102,9 @@ final class EmbeddedPipeline implements AutoCloseable {
             if (options.demo() != null) {
                 options.demo().forEach((key, value) -> ingest.put("ingest.demo." + key, value));
             }
+            // One local client of ingest that may push and change feeds, its key kept beside the admin key.
+            ingest.put("ingest.clients.local.key-sha256", ApiKeyHash.hex(key(options.dataDir(), PUSH_KEY_FILE, "fsp_")));
+            ingest.put("ingest.clients.local.roles", "push,feeds");
             if (options.ingest() != null) {
                 options.ingest().forEach((key, value) -> ingest.put("ingest." + key, value));
             }
@@ -146,14 +154,15 @@ final class EmbeddedPipeline implements AutoCloseable {
         stack.close();
     }
 
-    private static String adminKey(Path dataDir) throws IOException {
-        Path file = dataDir.resolve("admin.key");
+    /** A key kept in the data directory (mode 600), made on first use, so restarts keep it. */
+    private static String key(Path dataDir, String name, String prefix) throws IOException {
+        Path file = dataDir.resolve(name);
         if (Files.isRegularFile(file)) {
             return Files.readString(file).strip();
         }
         byte[] bytes = new byte[24];
         new SecureRandom().nextBytes(bytes);
-        String key = "fsa_" + HexFormat.of().formatHex(bytes);
+        String key = prefix + HexFormat.of().formatHex(bytes);
         Files.writeString(file, key + "\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         return key;

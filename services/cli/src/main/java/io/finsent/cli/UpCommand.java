@@ -79,7 +79,9 @@ final class UpCommand implements Callable<Integer> {
             out.printf("  %-12s %s (pid %d; health %s/q/health, metrics %s/q/metrics; log %s)%n", service.name(), service.url(),
                     service.pid(), service.url(), service.url(), service.log());
         }
-        out.printf("  %-12s %s/ (admin API key in %s)%n", "Dashboard", pipeline.service("alerting").url(), dataDir.resolve("admin.key"));
+        out.printf("  %-12s %s/ (admin API key in %s)%n", "Dashboard", pipeline.service("alerting").url(), dataDir.resolve(EmbeddedPipeline.ADMIN_KEY_FILE));
+        out.printf("  %-12s %s/v1/items, %s/v1/feeds (API key with roles push and feeds in %s)%n", "Push API", pipeline.service("ingest").url(),
+                pipeline.service("ingest").url(), dataDir.resolve(EmbeddedPipeline.PUSH_KEY_FILE));
         out.printf("  %-12s %s/v1/replays (the same admin API key)%n", "Replays", pipeline.service("scorer").url());
         out.printf("%nPress Ctrl-C to stop everything.%n");
         out.flush();
