@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +33,7 @@ import org.jboss.logging.Logger;
 import io.finsent.common.StorableText;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+
 import com.rometools.rome.feed.synd.SyndCategory;
 import com.rometools.rome.feed.synd.SyndContent;
 import com.rometools.rome.feed.synd.SyndEntry;
@@ -39,10 +41,12 @@ import com.rometools.rome.feed.synd.SyndFeed;
 import com.rometools.rome.io.FeedException;
 import com.rometools.rome.io.SyndFeedInput;
 import com.rometools.rome.io.XmlReader;
+import org.jdom2.Element;
 
 import io.finsent.common.Backoff;
 import io.finsent.ingest.DeadLetters;
 import io.finsent.ingest.IncomingItem;
+import io.finsent.ingest.ItemNormaliser;
 import io.finsent.ingest.ItemValidation;
 import io.finsent.schema.RawText;
 import io.finsent.schema.SourceKind;
@@ -60,6 +64,10 @@ import io.quarkus.scheduler.Scheduled;
 public class FeedPoller {
 
     private static final Logger LOG = Logger.getLogger(FeedPoller.class);
+    /** Elements holding one ticker, by namespace: Seeking Alpha's sa:symbol, NASDAQ Trader's ndaq:IssueSymbol. */
+    private static final Map<String, Set<String>> TICKER_ELEMENTS = Map.of("https://seekingalpha.com/api/1.0", Set.of("symbol"),
+            "http://www.nasdaqtrader.com/", Set.of("IssueSymbol"));
+    private static final String FEEDBURNER = "http://rssnamespace.org/feedburner/ext/1.0";
     private static final Pattern CATEGORY_TICKER = Pattern.compile("^(?:\\$|[A-Za-z]{2,10}:)([A-Za-z][A-Za-z0-9.\\-]{0,11})$");
 
     private final IngestConfig.Feeds config;
@@ -235,13 +243,26 @@ public class FeedPoller {
             // subset (where entities are declared: billion laughs, XXE) is refused. Rome turns external entities off.
             input.setAllowDoctypes(doctypeWithoutInternalSubset(fetched.body()));
             // The JDK's parser refuses documents nested deeper than MAX_ELEMENT_DEPTH (read when a parser is made).
-            // XmlReader takes the encoding from the BOM, the XML prolog and the Content-Type, leniently.
-            return input.build(new XmlReader(new ByteArrayInputStream(fetched.body()), fetched.contentType(), true));
+            // XmlReader takes the encoding from the BOM, the XML prolog and the Content-Type, leniently; it looks for the
+            // prolog at byte 0 only, so whitespace before it (real feeds have a blank line there) is dropped first.
+            byte[] body = fromDeclaration(fetched.body());
+            return input.build(new XmlReader(new ByteArrayInputStream(body), fetched.contentType(), true));
         } catch (FeedException | IOException | IllegalArgumentException | IllegalStateException e) {
             String reason = "not an RSS or Atom feed: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
             publisher.deadLetter(DeadLetters.STAGE_FEED, reason, feed.uri.toString(), fetched.body());
             throw new NotAFeed(reason);
         }
+    }
+
+    /** The document from its {@code <?xml} declaration when only whitespace comes before it, else as it is. */
+    static byte[] fromDeclaration(byte[] body) {
+        int i = 0;
+        while (i < body.length && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n')) {
+            i++;
+        }
+        boolean declaration = i > 0 && body.length - i >= 5 && body[i] == '<' && body[i + 1] == '?' && body[i + 2] == 'x' && body[i + 3] == 'm'
+                && body[i + 4] == 'l';
+        return declaration ? Arrays.copyOfRange(body, i, body.length) : body;
     }
 
     /** Whether the document declares a DOCTYPE, and it has no internal subset ({@code [...]} before its {@code >}). */
@@ -307,11 +328,36 @@ public class FeedPoller {
                 tickers.add(m.group(1));
             }
         }
+        String[] origLink = {null};
+        fromForeignMarkup(entry.getForeignMarkup(), tickers, validation.rules().maxTickers(), origLink);
+        String link = origLink[0] != null ? origLink[0] : entry.getLink();
         Instant published = entry.getPublishedDate() != null ? entry.getPublishedDate().toInstant()
                 : entry.getUpdatedDate() != null ? entry.getUpdatedDate().toInstant() : clock.instant();
         String nativeId = entry.getUri() != null && !entry.getUri().isBlank() ? entry.getUri() : entry.getLink();
-        return new IncomingItem(kind, feed.uri.toString(), nativeId, entry.getLink(), published, entry.getTitle(), body, tickers,
+        return new IncomingItem(kind, feed.uri.toString(), nativeId, link, published, entry.getTitle(), body, tickers,
                 entry.getAuthor() == null || entry.getAuthor().isBlank() ? null : entry.getAuthor(), parsed.getLanguage());
+    }
+
+    /**
+     * What feeds say in elements of their own: tickers from Seeking Alpha's {@code sa:symbol} (inside {@code sa:stock})
+     * and NASDAQ Trader's {@code ndaq:IssueSymbol} (only values that are tickers, and at most {@code maxTickers} in all:
+     * a stray value or a roundup listing 113 symbols never refuses the entry; the first ones are kept), and FeedBurner's
+     * {@code feedburner:origLink}, the article's own URL behind the tracking link.
+     */
+    static void fromForeignMarkup(List<Element> elements, List<String> tickers, int maxTickers, String[] origLink) {
+        for (Element e : elements) {
+            String namespace = e.getNamespaceURI();
+            String value = e.getTextTrim();
+            if (TICKER_ELEMENTS.getOrDefault(namespace, Set.of()).contains(e.getName())) {
+                String ticker = ItemNormaliser.ticker(value);
+                if (ticker != null && !tickers.contains(ticker) && tickers.size() < maxTickers) {
+                    tickers.add(ticker);
+                }
+            } else if (FEEDBURNER.equals(namespace) && e.getName().equals("origLink") && !value.isEmpty() && origLink[0] == null) {
+                origLink[0] = value;
+            }
+            fromForeignMarkup(e.getChildren(), tickers, maxTickers, origLink);
+        }
     }
 
     private static byte[] entryBytes(IncomingItem item) {

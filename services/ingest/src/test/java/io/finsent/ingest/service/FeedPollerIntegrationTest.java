@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -55,6 +57,7 @@ class FeedPollerIntegrationTest {
 
     private static final String RECENT = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.now().minus(Duration.ofHours(2)).atOffset(ZoneOffset.UTC));
     private static final String ATOM_TIME = Instant.now().minus(Duration.ofHours(3)).truncatedTo(ChronoUnit.SECONDS).toString();
+    private static final Path REAL_FEEDS = Path.of("../../../shared/data/real_feeds");
     private static HttpServer server;
     private static String base;
     private static final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
@@ -162,6 +165,10 @@ class FeedPollerIntegrationTest {
                 + "<channel><title>Netscape</title><link>https://example.com/</link><description>d</description><language>en</language>"
                 + "<item><title>Acme files for Chapter 11 " + MARKER + "</title><link>https://example.com/netscape-" + MARKER + "</link></item>"
                 + "</channel></rss>").getBytes(StandardCharsets.UTF_8)));
+        // Real feeds captured from the wild (../shared/data/real_feeds, not copied into the repository).
+        for (String file : List.of("seekingalpha-msft-2017.xml", "nasdaqtrader-halts-2023.xml", "reuters-business-2019.xml", "folha-rss091-2010.xml")) {
+            server.createContext("/real/" + file, ex -> send(ex, 200, "application/rss+xml", Files.readAllBytes(REAL_FEEDS.resolve(file))));
+        }
         server.start();
     }
 
@@ -299,6 +306,52 @@ class FeedPollerIntegrationTest {
         assertThat(TopicReader.text(letter, "reason")).startsWith("not an RSS or Atom feed");
         assertThat(TopicReader.text(letter, "source")).isEqualTo(base + "/malformed");
         assertThat(TopicReader.text(letter, "stage")).isEqualTo(DeadLetters.STAGE_FEED);
+    }
+
+    /** The records of text.raw from one feed, by id. */
+    private static List<GenericRecord> publishedFrom(String feedUrl, int atLeast) throws InterruptedException {
+        var raw = TopicReader.awaitByKey(TopicReader.RAW_TEXT, r -> r.values().stream().flatMap(List::stream)
+                .filter(c -> feedUrl.equals(TopicReader.text(TopicReader.decode("RawText", c.value()), "source"))).count() >= atLeast);
+        return raw.values().stream().flatMap(List::stream).map(c -> TopicReader.decode("RawText", c.value()))
+                .filter(r -> feedUrl.equals(TopicReader.text(r, "source"))).toList();
+    }
+
+    @Test
+    void tickersComeFromSeekingAlphaAndNasdaqSymbolFieldsAndFeedBurnerLinksAreTheArticles() throws Exception {
+        // Seeking Alpha's MSFT feed: 30 entries, each with <sa:stock><sa:symbol>MSFT</sa:symbol></sa:stock>
+        FeedStatus sa = poll("/real/seekingalpha-msft-2017.xml");
+        assertThat(sa.lastErrorReason()).isNull();
+        // (three roundups list 65 to 113 symbols: the first 64 are kept, the entry is not refused)
+        assertThat(sa.itemsPublished()).isEqualTo(30);
+        List<GenericRecord> fromSa = publishedFrom(base + "/real/seekingalpha-msft-2017.xml", 30);
+        assertThat(fromSa).hasSize(30).allSatisfy(r -> assertThat(TopicReader.texts(r, "tickers")).isNotEmpty().hasSizeLessThanOrEqualTo(64));
+        // MSFT in all but a roundup whose first 64 symbols do not reach it
+        assertThat(fromSa.stream().filter(r -> TopicReader.texts(r, "tickers").contains("MSFT")).count()).isGreaterThanOrEqualTo(29);
+
+        // NASDAQ Trader's halts: each entry's ticker is its ndaq:IssueSymbol (ROCC, HCNEU, ...)
+        FeedStatus halts = poll("/real/nasdaqtrader-halts-2023.xml");
+        assertThat(halts.lastErrorReason()).isNull();
+        List<GenericRecord> fromHalts = publishedFrom(base + "/real/nasdaqtrader-halts-2023.xml", (int) halts.itemsPublished());
+        assertThat(halts.itemsPublished()).isEqualTo(14);
+        assertThat(fromHalts).allSatisfy(r -> assertThat(TopicReader.texts(r, "tickers")).contains(TopicReader.text(r, "title").strip()));
+
+        // Reuters through FeedBurner: the item URL is the article's (feedburner:origLink), not the tracking link
+        poll("/real/reuters-business-2019.xml");
+        List<GenericRecord> fromReuters = publishedFrom(base + "/real/reuters-business-2019.xml", 20);
+        assertThat(fromReuters).hasSize(20).allSatisfy(r -> assertThat(TopicReader.text(r, "url")).startsWith("https://www.reuters.com/article/"));
+    }
+
+    @Test
+    void anIso88591FeedWithABlankLineBeforeItsDeclarationIsDecodedAsItDeclares() throws Exception {
+        // Folha's RSS 0.91 feed: "\n<?xml version="1.0" encoding="ISO-8859-1"?>", Portuguese with Latin-1 bytes, 15 entries
+        FeedStatus folha = poll("/real/folha-rss091-2010.xml");
+        assertThat(folha.lastErrorReason()).isNull();
+        List<GenericRecord> entries = publishedFrom(base + "/real/folha-rss091-2010.xml", 15);
+        assertThat(entries).hasSize(15).allSatisfy(r -> assertThat(TopicReader.text(r, "body") + TopicReader.text(r, "title")).doesNotContain("\uFFFD"));
+        assertThat(entries).anySatisfy(r -> assertThat(TopicReader.text(r, "body")).contains("situação"));
+        assertThat(FeedPoller.fromDeclaration("\n \t<?xml?><rss/>".getBytes(StandardCharsets.US_ASCII))).asString(StandardCharsets.US_ASCII)
+                .isEqualTo("<?xml?><rss/>");
+        assertThat(FeedPoller.fromDeclaration("\n<rss/>".getBytes(StandardCharsets.US_ASCII))).asString(StandardCharsets.US_ASCII).isEqualTo("\n<rss/>");
     }
 
     @Test
