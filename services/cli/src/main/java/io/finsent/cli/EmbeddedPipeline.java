@@ -154,15 +154,20 @@ final class EmbeddedPipeline implements AutoCloseable {
         stack.close();
     }
 
+    /** A new random API key: the prefix, then 24 random bytes in hex. */
+    static String newKey(String prefix) {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return prefix + HexFormat.of().formatHex(bytes);
+    }
+
     /** A key kept in the data directory (mode 600), made on first use, so restarts keep it. */
     private static String key(Path dataDir, String name, String prefix) throws IOException {
         Path file = dataDir.resolve(name);
         if (Files.isRegularFile(file)) {
             return Files.readString(file).strip();
         }
-        byte[] bytes = new byte[24];
-        new SecureRandom().nextBytes(bytes);
-        String key = prefix + HexFormat.of().formatHex(bytes);
+        String key = newKey(prefix);
         Files.writeString(file, key + "\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         return key;

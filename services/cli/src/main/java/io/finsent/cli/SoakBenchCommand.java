@@ -3,9 +3,7 @@ package io.finsent.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ./monitor bench soak}: the three services on a fresh embedded stack as {@code ./monitor up} starts them (with
- * two push clients of ingest), then {@link HostileSoak}'s slow-client and big-body attacks, then its result.
+ * three more push clients of ingest: the slow attack's, the big-body attack's and the probe's), then {@link HostileSoak}'s
+ * slow-client and big-body attacks, then its result.
  */
 @Command(name = "soak", mixinStandardHelpOptions = true,
         description = {"Starts the embedded stack and the three services as ./monitor up does, then for --duration attacks them on",
@@ -71,9 +70,9 @@ final class SoakBenchCommand implements Callable<Integer> {
             err.println("monitor bench soak: --duration and --trickle must be positive, --slow-clients and --big-clients at least 0");
             return 2;
         }
-        String slowKey = newKey();
-        String bigKey = newKey();
-        String probeKey = newKey();
+        String slowKey = EmbeddedPipeline.newKey("fss_");
+        String bigKey = EmbeddedPipeline.newKey("fss_");
+        String probeKey = EmbeddedPipeline.newKey("fss_");
         Map<String, String> ingest = Map.of("clients.slow.key-sha256", ApiKeyHash.hex(slowKey), "clients.slow.roles", "push",
                 "clients.big.key-sha256", ApiKeyHash.hex(bigKey), "clients.big.roles", "push",
                 "clients.probe.key-sha256", ApiKeyHash.hex(probeKey), "clients.probe.roles", "push");
@@ -101,12 +100,6 @@ final class SoakBenchCommand implements Callable<Integer> {
     private static HostileSoak.Target target(EmbeddedPipeline pipeline, String name, String path) {
         ServiceProcess s = pipeline.service(name);
         return new HostileSoak.Target(name, s.url(), s.pid(), path, pipeline.adminKey(), pipeline.adminKey());
-    }
-
-    private static String newKey() {
-        byte[] bytes = new byte[24];
-        new SecureRandom().nextBytes(bytes);
-        return "fss_" + HexFormat.of().formatHex(bytes);
     }
 
     private void print(HostileSoak.Result r, PrintWriter out) throws Exception {

@@ -30,10 +30,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
-import io.finsent.common.StorableText;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import com.rometools.rome.feed.synd.SyndCategory;
 import com.rometools.rome.feed.synd.SyndContent;
 import com.rometools.rome.feed.synd.SyndEntry;
@@ -44,6 +41,7 @@ import com.rometools.rome.io.XmlReader;
 import org.jdom2.Element;
 
 import io.finsent.common.Backoff;
+import io.finsent.common.StorableText;
 import io.finsent.ingest.DeadLetters;
 import io.finsent.ingest.IncomingItem;
 import io.finsent.ingest.ItemNormaliser;
@@ -131,22 +129,22 @@ public class FeedPoller {
 
     /** Adds a feed (or changes its interval); it is polled at the next tick. */
     public FeedStatus add(String url, Duration interval) {
+        String shown = StorableText.abbreviated(url, 100);
         if (url.length() > MAX_URL_CHARS) {
-            throw new IllegalArgumentException("a URL of " + url.length() + " characters, more than " + MAX_URL_CHARS + ": '"
-                    + StorableText.abbreviated(url, 100) + "'");
+            throw new IllegalArgumentException("a URL of " + url.length() + " characters, more than " + MAX_URL_CHARS + ": '" + shown + "'");
         }
         URI uri;
         try {
             uri = new URI(url.strip());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("'" + StorableText.abbreviated(url, 100) + "' is not a URL: " + e.getReason());
+            throw new IllegalArgumentException("'" + shown + "' is not a URL: " + e.getReason());
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw new IllegalArgumentException("'" + StorableText.abbreviated(url, 100) + "' is not an absolute http or https URL with a host");
+            throw new IllegalArgumentException("'" + shown + "' is not an absolute http or https URL with a host");
         }
         if (uri.getPort() > 65_535) {
-            throw new IllegalArgumentException("'" + StorableText.abbreviated(url, 100) + "' is not a URL: port " + uri.getPort() + " is out of range");
+            throw new IllegalArgumentException("'" + shown + "' is not a URL: port " + uri.getPort() + " is out of range");
         }
         if (interval != null && (interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0)) {
             throw new IllegalArgumentException("the poll interval must be between " + MIN_INTERVAL + " and " + MAX_INTERVAL + " (10 s and a day), got "
@@ -239,13 +237,13 @@ public class FeedPoller {
     private SyndFeed parse(Feed feed, FeedFetcher.Fetched fetched) throws NotAFeed {
         try {
             SyndFeedInput input = new SyndFeedInput();
-            // A DOCTYPE naming an external DTD (RSS 0.91's Netscape one) is read, the DTD not loaded; one with an internal
-            // subset (where entities are declared: billion laughs, XXE) is refused. Rome turns external entities off.
-            input.setAllowDoctypes(doctypeWithoutInternalSubset(fetched.body()));
-            // The JDK's parser refuses documents nested deeper than MAX_ELEMENT_DEPTH (read when a parser is made).
             // XmlReader takes the encoding from the BOM, the XML prolog and the Content-Type, leniently; it looks for the
             // prolog at byte 0 only, so whitespace before it (real feeds have a blank line there) is dropped first.
             byte[] body = fromDeclaration(fetched.body());
+            // A DOCTYPE naming an external DTD (RSS 0.91's Netscape one) is read, the DTD not loaded; one with an internal
+            // subset (where entities are declared: billion laughs, XXE) is refused. Rome turns external entities off.
+            input.setAllowDoctypes(doctypeWithoutInternalSubset(body));
+            // The JDK's parser refuses documents nested deeper than MAX_ELEMENT_DEPTH (read when a parser is made).
             return input.build(new XmlReader(new ByteArrayInputStream(body), fetched.contentType(), true));
         } catch (FeedException | IOException | IllegalArgumentException | IllegalStateException e) {
             String reason = "not an RSS or Atom feed: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());

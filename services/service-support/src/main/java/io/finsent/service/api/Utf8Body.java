@@ -11,7 +11,6 @@ import java.util.Locale;
 
 import jakarta.ws.rs.core.Response;
 
-
 /**
  * A request body as text: UTF-8 and nothing else, decoded strictly before any JSON parser sees it. Jackson given bytes
  * guesses UTF-16 and UTF-32 from NUL bytes and reads a body whatever its Content-Type says; the JDK's UTF-8 decoder

@@ -90,11 +90,11 @@ public class RequestGate {
         }
         String key = ApiKeyMechanism.presentedKey(request);
         String bucket = key == null ? ANONYMOUS : key;
-        String refusal = enter(bucket);
+        Refusal refusal = enter(bucket);
         if (refusal != null) {
-            (refusal.endsWith("key") ? refusedKey : refusedFull).increment();
+            refusal.counter().increment();
             long seconds = Math.max(1, limits.retryAfter().toSeconds());
-            EarlyAnswer.refuse(context, 429, refusal + "; retry after " + seconds + " s", seconds);
+            EarlyAnswer.refuse(context, 429, refusal.message() + "; retry after " + seconds + " s", seconds);
             return;
         }
         AtomicBoolean left = new AtomicBoolean();
@@ -113,11 +113,15 @@ public class RequestGate {
         context.next();
     }
 
+    /** Why a request found no place, and the counter of that reason. */
+    private record Refusal(Counter counter, String message) {
+    }
+
     /** Takes a place overall and one of the key's; null when taken, else why not. */
-    private String enter(String bucket) {
+    private Refusal enter(String bucket) {
         if (inFlight.incrementAndGet() > limits.maxInFlight()) {
             inFlight.decrementAndGet();
-            return limits.maxInFlight() + " requests are in flight, the limit of this service";
+            return new Refusal(refusedFull, limits.maxInFlight() + " requests are in flight, the limit of this service");
         }
         boolean[] taken = {false};
         inFlightByKey.compute(bucket, (k, n) -> {
@@ -130,8 +134,8 @@ public class RequestGate {
         });
         if (!taken[0]) {
             inFlight.decrementAndGet();
-            return limits.maxInFlightPerKey() + " requests " + (bucket.isEmpty() ? "without an API key" : "with this API key")
-                    + " are in flight, the limit per key";
+            return new Refusal(refusedKey, limits.maxInFlightPerKey() + " requests " + (bucket.isEmpty() ? "without an API key" : "with this API key")
+                    + " are in flight, the limit per key");
         }
         return null;
     }
