@@ -6,18 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.jboss.logging.Logger;
+
+import io.finsent.common.TopicCreation;
 
 import io.finsent.schemas.TopicCatalogue;
 
@@ -80,21 +79,12 @@ public final class LocalStack implements AutoCloseable {
             topics.add(new NewTopic(spec.name(), spec.partitions(), (short) 1).configs(spec.configs()));
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            var results = admin.createTopics(topics).values();
-            for (var entry : results.entrySet()) {
-                try {
-                    entry.getValue().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new LocalStackException("cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e);
-                    }
-                }
-            }
+            TopicCreation.createAndAwait(admin, topics, Duration.ofSeconds(30));
+        } catch (TopicCreation.TopicCreationException e) {
+            throw new LocalStackException(e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LocalStackException("interrupted while creating topics");
-        } catch (TimeoutException e) {
-            throw new LocalStackException("the broker did not create the topics within 30 s", e);
         }
     }
 

@@ -30,7 +30,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -38,6 +37,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.finsent.alerting.trends.EndOfInput;
 import io.finsent.common.KafkaConnection;
+import io.finsent.common.TopicCreation;
 
 /** The few Kafka admin and consumer calls a replay needs, with errors that say what to do. */
 final class Kafka {
@@ -115,53 +115,15 @@ final class Kafka {
         }
     }
 
+    /** Creates the topics that do not exist yet and returns once every partition's leader serves writes ({@link TopicCreation}). */
     static void create(Admin admin, Collection<NewTopic> topics) {
-        for (var entry : admin.createTopics(topics).values().entrySet()) {
-            try {
-                entry.getValue().get(TIMEOUT_S, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new ReplayException("cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ReplayCancelledException("interrupted while creating topics");
-            } catch (TimeoutException e) {
-                throw new ReplayException("Kafka did not create topic " + entry.getKey() + " within " + TIMEOUT_S + " s", e);
-            }
-        }
-        awaitLeaders(admin, topics.stream().map(NewTopic::name).toList());
-    }
-
-    /**
-     * Returns once the broker knows the topics and leads every partition: createTopics returns when the controller has
-     * them, and a producer that writes before the broker caught up gets NOT_LEADER_OR_FOLLOWER; its idempotent retries
-     * can then fail with OUT_OF_ORDER_SEQUENCE_NUMBER until the records expire (seen on a loaded machine).
-     */
-    private static void awaitLeaders(Admin admin, List<String> names) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
-        while (!led(admin, names)) {
-            if (System.nanoTime() > deadline) {
-                throw new ReplayException("the partitions of " + names + " have no leader after " + TIMEOUT_S + " s; is the broker overloaded?");
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ReplayCancelledException("interrupted while waiting for the leaders of " + names);
-            }
-        }
-    }
-
-    private static boolean led(Admin admin, List<String> names) {
         try {
-            return get(admin.describeTopics(names).allTopicNames(), "describing " + names).values().stream()
-                    .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-        } catch (ReplayException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return false; // the broker has not caught up with the controller yet
-            }
-            throw e;
+            TopicCreation.createAndAwait(admin, topics, Duration.ofSeconds(TIMEOUT_S));
+        } catch (TopicCreation.TopicCreationException e) {
+            throw new ReplayException(e.getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ReplayCancelledException("interrupted while creating topics");
         }
     }
 

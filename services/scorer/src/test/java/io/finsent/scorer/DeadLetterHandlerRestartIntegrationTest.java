@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.finsent.common.DeadLetterExceptionHandler;
 import io.finsent.common.Topics;
+import io.finsent.common.TopicCreation;
 import io.finsent.local.LocalStack;
 import io.finsent.local.testing.LocalStackExtension;
 import io.finsent.schema.DeadLetter;
@@ -62,7 +63,7 @@ class DeadLetterHandlerRestartIntegrationTest {
     @Test
     void restartingTasksMakesNoNewDeadLetterProducersAndEveryBadRecordIsDeadLettered(LocalStack stack) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(input, PARTITIONS, (short) 1), new NewTopic(deadLetterTopic, 1, (short) 1))).all().get();
+            TopicCreation.createAndAwait(admin, List.of(new NewTopic(input, PARTITIONS, (short) 1), new NewTopic(deadLetterTopic, 1, (short) 1)), Duration.ofSeconds(30));
         }
         StreamsBuilder builder = new StreamsBuilder();
         // Values must be 4-byte integers; anything else fails to deserialise and goes through the handler.
