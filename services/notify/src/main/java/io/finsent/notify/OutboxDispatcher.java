@@ -34,6 +34,7 @@ import org.jdbi.v3.core.JdbiException;
 
 import io.finsent.alerting.store.OutboxTable;
 import io.finsent.alerting.store.OutboxTable.Claimed;
+import io.finsent.common.TargetPolicy;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,7 +51,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * dispatcher that dies come back when the lease ends. Outcomes: 2xx delivered; 3xx and 4xx other than
  * 408/429 failed; 408, 429, 5xx, I/O errors, timeouts and unresolvable names retried with exponential
  * backoff and jitter (honouring a longer {@code Retry-After} in seconds, up to {@code backoffMax}) until
- * {@code maxAttempts}, then failed; targets refused by {@link WebhookPolicy} refused; rows whose
+ * {@code maxAttempts}, then failed; targets refused by {@link TargetPolicy} refused; rows whose
  * subscription is gone dropped. Refused and dropped rows, and rows failed before sending, keep their
  * attempt count. Secrets, signatures and URL paths are never logged.
  */
@@ -83,7 +84,7 @@ public final class OutboxDispatcher {
 
     private final OutboxTable outbox;
     private final HttpClient http;
-    private final WebhookPolicy policy;
+    private final TargetPolicy policy;
     private final SecretLookup secrets;
     private final Clock clock;
     private final OutboxSettings settings;
@@ -96,7 +97,7 @@ public final class OutboxDispatcher {
      *               (delivered, failed, refused, dropped, retried)
      * @throws IllegalArgumentException when {@code http} follows redirects
      */
-    public OutboxDispatcher(Jdbi store, HttpClient http, WebhookPolicy policy, SecretLookup secrets,
+    public OutboxDispatcher(Jdbi store, HttpClient http, TargetPolicy policy, SecretLookup secrets,
                             Clock clock, OutboxSettings settings, MeterRegistry meters) {
         this.outbox = Objects.requireNonNull(store, "store").onDemand(OutboxTable.class);
         this.http = Objects.requireNonNull(http, "http");
@@ -107,7 +108,7 @@ public final class OutboxDispatcher {
         Objects.requireNonNull(meters, "meters");
         if (http.followRedirects() != HttpClient.Redirect.NEVER) {
             throw new IllegalArgumentException("the HttpClient follows redirects (" + http.followRedirects()
-                    + "), which would let a webhook lead past the WebhookPolicy: build it with HttpClient.Redirect.NEVER");
+                    + "), which would let a webhook lead past the TargetPolicy: build it with HttpClient.Redirect.NEVER");
         }
         this.lease = settings.requestTimeout().plus(PER_ROW_SLACK).multipliedBy(settings.batchSize()).plus(LEASE_SLACK);
         for (Outcome outcome : Outcome.values()) {
@@ -190,14 +191,14 @@ public final class OutboxDispatcher {
         if (secret.get().isEmpty()) {
             return Result.of(Outcome.FAILED, "subscription " + row.subscriptionId() + " has an empty signing secret", false);
         }
-        WebhookPolicy.Decision decision = policy.check(row.target());
-        if (decision instanceof WebhookPolicy.Refused refused) {
+        TargetPolicy.Decision decision = policy.check(row.target());
+        if (decision instanceof TargetPolicy.Refused refused) {
             return Result.of(Outcome.REFUSED, refused.reason(), false);
         }
-        if (decision instanceof WebhookPolicy.Unresolved unresolved) {
+        if (decision instanceof TargetPolicy.Unresolved unresolved) {
             return Result.of(Outcome.RETRIED, unresolved.reason(), false);
         }
-        URI uri = ((WebhookPolicy.Allowed) decision).uri();
+        URI uri = ((TargetPolicy.Allowed) decision).uri();
         byte[] body = row.payload().getBytes(StandardCharsets.UTF_8);
         if (body.length > settings.maxPayloadBytes()) {
             return Result.of(Outcome.FAILED, "payload is " + body.length + " bytes, over the limit of "

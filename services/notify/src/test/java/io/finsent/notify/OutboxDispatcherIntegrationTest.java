@@ -48,6 +48,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.finsent.alerting.store.AlertingSchema;
 import io.finsent.alerting.store.AlertingStore;
 import io.finsent.alerting.store.fixtures.OutboxFixture;
+import io.finsent.common.TargetPolicy;
 import io.finsent.local.LocalStack;
 import io.finsent.local.testing.LocalStackExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -60,6 +61,15 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 @ExtendWith(LocalStackExtension.class)
 @Timeout(120)
 class OutboxDispatcherIntegrationTest {
+
+    /** The names these tests use, resolved to fixed addresses: a public one, a private one and loopback. */
+    private static final TargetPolicy.HostResolver NAMES = host -> switch (host) {
+        case "hooks.example.com" -> List.of(java.net.InetAddress.getByAddress(host, new byte[] {93, (byte) 184, (byte) 216, 34}));
+        case "internal.example" -> List.of(java.net.InetAddress.getByAddress(host, new byte[] {10, 1, 2, 3}));
+        case "loop.example" -> List.of(java.net.InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}));
+        default -> throw new java.net.UnknownHostException(host);
+    };
+
 
     private static final String SECRET = "whsec_integration";
     private static final long SUBSCRIPTION = 1;
@@ -79,8 +89,8 @@ class OutboxDispatcherIntegrationTest {
     private final MutableClock clock = new MutableClock(Instant.now().plusSeconds(5).truncatedTo(ChronoUnit.MICROS));
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final CountingHttpClient http = new CountingHttpClient(OutboxDispatcher.newHttpClient(SETTINGS));
-    private final WebhookPolicy privateAllowed = WebhookPolicy.builder()
-            .resolver(WebhookPolicyTest.TEST_RESOLVER).allowPrivateTargets(true).build();
+    private final TargetPolicy privateAllowed = TargetPolicy.builder()
+            .resolver(NAMES).allowPrivateTargets(true).build();
 
     @BeforeAll
     static void startDatabaseAndReceiver(LocalStack stack) throws Exception {
@@ -105,7 +115,7 @@ class OutboxDispatcherIntegrationTest {
         RECEIVER.reset(clock);
     }
 
-    private OutboxDispatcher dispatcher(WebhookPolicy policy) {
+    private OutboxDispatcher dispatcher(TargetPolicy policy) {
         return new OutboxDispatcher(store, http, policy, this::secretFor, clock, SETTINGS, meters);
     }
 
@@ -335,7 +345,7 @@ class OutboxDispatcherIntegrationTest {
         for (int i = 0; i < targets.size(); i++) {
             insert("unsafe-" + i, SUBSCRIPTION, targets.get(i), PAYLOAD);
         }
-        var strict = WebhookPolicy.builder().resolver(WebhookPolicyTest.TEST_RESOLVER).build();
+        var strict = TargetPolicy.builder().resolver(NAMES).build();
 
         assertThat(dispatcher(strict).dispatchDue()).isEqualTo(targets.size());
 

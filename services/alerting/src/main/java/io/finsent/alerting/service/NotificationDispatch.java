@@ -9,10 +9,10 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 
 import io.finsent.alerting.store.SubscriptionTable;
+import io.finsent.common.TargetPolicy;
 import io.finsent.notify.OutboxDispatcher;
 import io.finsent.notify.OutboxSettings;
 import io.finsent.notify.SecretLookup;
-import io.finsent.notify.WebhookPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 
@@ -31,7 +31,7 @@ public class NotificationDispatch {
     NotificationDispatch(Jdbi store, MeterRegistry registry, AlertingConfig config) {
         OutboxSettings settings = OutboxSettings.defaults();
         this.dispatcher = new OutboxDispatcher(store, OutboxDispatcher.newHttpClient(settings),
-                WebhookPolicy.builder().allowPrivateTargets(config.notifications().allowPrivateTargets()).build(), secrets(store),
+                TargetPolicy.builder().allowPrivateTargets(config.notifications().allowPrivateTargets()).build(), secrets(store),
                 Clock.systemUTC(), settings, registry);
     }
 

@@ -1,4 +1,4 @@
-package io.finsent.notify;
+package io.finsent.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Webhook targets must be public http(s) endpoints, judged by every address their name resolves to. */
-class WebhookPolicyTest {
+class TargetPolicyTest {
 
     private static final Map<String, List<InetAddress>> NAMES = Map.of(
             "hooks.example.com", List.of(address("hooks.example.com", 93, 184, 216, 34)),
@@ -24,7 +24,7 @@ class WebhookPolicyTest {
             "mixed.example", List.of(address("mixed.example", 93, 184, 216, 34), address("mixed.example", 192, 168, 1, 20)),
             "mapped.example", List.of(mappedIpv6("mapped.example", 10, 0, 0, 7)));
 
-    static final WebhookPolicy.HostResolver TEST_RESOLVER = host -> {
+    static final TargetPolicy.HostResolver TEST_RESOLVER = host -> {
         List<InetAddress> found = NAMES.get(host);
         if (found == null) {
             throw new UnknownHostException(host);
@@ -32,7 +32,7 @@ class WebhookPolicyTest {
         return found;
     };
 
-    private final WebhookPolicy strict = WebhookPolicy.builder().resolver(TEST_RESOLVER).build();
+    private final TargetPolicy strict = TargetPolicy.builder().resolver(TEST_RESOLVER).build();
 
     static InetAddress address(String name, int a, int b, int c, int d) {
         try {
@@ -71,13 +71,13 @@ class WebhookPolicyTest {
             "http://user:pw@hooks.example.com/", "https://token@hooks.example.com/",
             "not a url", "http://exa mple.com/", "http://[::1", "http:///path", "http://under_score.example/", "   ", ""})
     void refusesByDefault(String url) {
-        assertThat(strict.check(url)).isInstanceOf(WebhookPolicy.Refused.class);
+        assertThat(strict.check(url)).isInstanceOf(TargetPolicy.Refused.class);
     }
 
     @Test
     void refusesNullAndExplainsWithoutThePathOrQuery() {
-        assertThat(strict.check(null)).isInstanceOf(WebhookPolicy.Refused.class);
-        var decision = (WebhookPolicy.Refused) strict.check("http://mixed.example/secret-path?token=s3cr3t");
+        assertThat(strict.check(null)).isInstanceOf(TargetPolicy.Refused.class);
+        var decision = (TargetPolicy.Refused) strict.check("http://mixed.example/secret-path?token=s3cr3t");
         assertThat(decision.reason()).contains("mixed.example", "192.168.1.20", "private").doesNotContain("secret-path", "s3cr3t");
     }
 
@@ -85,58 +85,66 @@ class WebhookPolicyTest {
     @ValueSource(strings = {"https://hooks.example.com/x?token=1", "http://hooks.example.com:8443/", "http://8.8.8.8/",
             "https://[2606:4700:4700::1111]/hook", "HTTPS://hooks.example.com/"})
     void allowsPublicTargets(String url) {
-        assertThat(strict.check(url)).isInstanceOf(WebhookPolicy.Allowed.class);
+        assertThat(strict.check(url)).isInstanceOf(TargetPolicy.Allowed.class);
     }
 
     @Test
     void allowedDecisionCarriesEveryCheckedAddress() {
-        var allowed = (WebhookPolicy.Allowed) strict.check("https://hooks.example.com/x");
+        var allowed = (TargetPolicy.Allowed) strict.check("https://hooks.example.com/x");
         assertThat(allowed.uri().getHost()).isEqualTo("hooks.example.com");
         assertThat(allowed.addresses()).extracting(InetAddress::getHostAddress).containsExactly("93.184.216.34");
     }
 
     @Test
     void unknownNamesAreUnresolvedNotRefused() {
-        assertThat(strict.check("https://nowhere.example/hook")).isInstanceOf(WebhookPolicy.Unresolved.class);
-        var empty = WebhookPolicy.builder().resolver(host -> List.of()).build();
-        assertThat(empty.check("https://hooks.example.com/")).isInstanceOf(WebhookPolicy.Unresolved.class);
-        var broken = WebhookPolicy.builder().resolver(host -> {
+        assertThat(strict.check("https://nowhere.example/hook")).isInstanceOf(TargetPolicy.Unresolved.class);
+        var empty = TargetPolicy.builder().resolver(host -> List.of()).build();
+        assertThat(empty.check("https://hooks.example.com/")).isInstanceOf(TargetPolicy.Unresolved.class);
+        var broken = TargetPolicy.builder().resolver(host -> {
             throw new IllegalStateException("resolver down");
         }).build();
-        assertThat(broken.check("https://hooks.example.com/")).isInstanceOf(WebhookPolicy.Unresolved.class);
+        assertThat(broken.check("https://hooks.example.com/")).isInstanceOf(TargetPolicy.Unresolved.class);
     }
 
     @Test
     void allowingPrivateTargetsLetsLoopbackAndPrivateThroughButNotLinkLocalOrMulticast() {
-        var onPrem = WebhookPolicy.builder().resolver(TEST_RESOLVER).allowPrivateTargets(true).build();
+        var onPrem = TargetPolicy.builder().resolver(TEST_RESOLVER).allowPrivateTargets(true).build();
 
         assertThat(List.of("http://127.0.0.1:8080/", "http://[::1]/", "http://10.0.0.1/", "http://internal.example/",
                 "http://mapped.example/", "http://100.64.0.1/", "http://[fd00::5]/"))
-                .allSatisfy(url -> assertThat(onPrem.check(url)).as(url).isInstanceOf(WebhookPolicy.Allowed.class));
+                .allSatisfy(url -> assertThat(onPrem.check(url)).as(url).isInstanceOf(TargetPolicy.Allowed.class));
         assertThat(List.of("http://169.254.169.254/latest/meta-data", "http://metadata.example/", "http://0.0.0.0/",
                 "http://[fe80::1]/", "http://224.0.0.1/", "ftp://10.0.0.1/", "http://u:p@10.0.0.1/"))
-                .allSatisfy(url -> assertThat(onPrem.check(url)).as(url).isInstanceOf(WebhookPolicy.Refused.class));
+                .allSatisfy(url -> assertThat(onPrem.check(url)).as(url).isInstanceOf(TargetPolicy.Refused.class));
     }
 
     @Test
     void allowedCidrsOpenExactlyTheirRange() {
-        var policy = WebhookPolicy.builder().resolver(TEST_RESOLVER)
+        var policy = TargetPolicy.builder().resolver(TEST_RESOLVER)
                 .allowCidr("10.1.2.0/24").allowCidr("169.254.10.0/24").allowCidr("fd00:1::/32").build();
 
-        assertThat(policy.check("http://internal.example/")).isInstanceOf(WebhookPolicy.Allowed.class);
-        assertThat(policy.check("http://10.1.2.200/")).isInstanceOf(WebhookPolicy.Allowed.class);
-        assertThat(policy.check("http://169.254.10.5/")).isInstanceOf(WebhookPolicy.Allowed.class);
-        assertThat(policy.check("http://[fd00:1::9]/")).isInstanceOf(WebhookPolicy.Allowed.class);
-        assertThat(policy.check("http://10.1.3.1/")).isInstanceOf(WebhookPolicy.Refused.class);
-        assertThat(policy.check("http://169.254.169.254/")).isInstanceOf(WebhookPolicy.Refused.class);
-        assertThat(policy.check("http://[fd00:2::9]/")).isInstanceOf(WebhookPolicy.Refused.class);
-        assertThat(policy.check("http://127.0.0.1/")).isInstanceOf(WebhookPolicy.Refused.class);
+        assertThat(policy.check("http://internal.example/")).isInstanceOf(TargetPolicy.Allowed.class);
+        assertThat(policy.check("http://10.1.2.200/")).isInstanceOf(TargetPolicy.Allowed.class);
+        assertThat(policy.check("http://169.254.10.5/")).isInstanceOf(TargetPolicy.Allowed.class);
+        assertThat(policy.check("http://[fd00:1::9]/")).isInstanceOf(TargetPolicy.Allowed.class);
+        assertThat(policy.check("http://10.1.3.1/")).isInstanceOf(TargetPolicy.Refused.class);
+        assertThat(policy.check("http://169.254.169.254/")).isInstanceOf(TargetPolicy.Refused.class);
+        assertThat(policy.check("http://[fd00:2::9]/")).isInstanceOf(TargetPolicy.Refused.class);
+        assertThat(policy.check("http://127.0.0.1/")).isInstanceOf(TargetPolicy.Refused.class);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"10.0.0.0", "10.0.0.0/33", "example.com/8", "10.0.0.0/x", "fd00::/129", "10.1/16"})
     void rejectsMalformedCidrs(String cidr) {
-        assertThatThrownBy(() -> WebhookPolicy.builder().allowCidr(cidr)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> TargetPolicy.builder().allowCidr(cidr)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(cidr);
+    }
+
+    @Test
+    void userInfoIsLetThroughOnlyWhenAllowed() {
+        assertThat(strict.check("https://reader:pw@hooks.example.com/feed")).isInstanceOf(TargetPolicy.Refused.class);
+        var feeds = TargetPolicy.builder().resolver(TEST_RESOLVER).allowUserInfo(true).build();
+        assertThat(feeds.check("https://reader:pw@hooks.example.com/feed")).isInstanceOf(TargetPolicy.Allowed.class);
+        assertThat(feeds.check("https://reader:pw@loop.example/feed")).as("the address rules still hold").isInstanceOf(TargetPolicy.Refused.class);
     }
 }

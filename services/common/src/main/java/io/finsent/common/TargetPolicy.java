@@ -1,4 +1,4 @@
-package io.finsent.notify;
+package io.finsent.common;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -13,8 +13,9 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * Decides whether a webhook URL may be called, so that a subscriber cannot point finsent at its own
- * network (SSRF). By default it refuses anything but {@code http}/{@code https}, URLs with user info,
+ * Decides whether an outbound URL may be called (a webhook, a feed), so that whoever sets the URL cannot point
+ * finsent at its own network (SSRF). The one owner of the address rules: notify checks each webhook, ingest each
+ * feed and each of its redirects. By default it refuses anything but {@code http}/{@code https}, URLs with user info,
  * and every target whose address, or any one of the addresses its name resolves to, is loopback,
  * private (RFC 1918, CGNAT 100.64/10, fc00::/7), link-local (169.254/16 with the cloud metadata
  * endpoint, fe80::/10), unspecified, multicast or reserved, including the same ranges embedded in
@@ -35,7 +36,7 @@ import java.util.regex.Pattern;
  * here and a private one to the client. Where that matters, also block private ranges at the network
  * (egress firewall or an egress proxy).
  */
-public final class WebhookPolicy {
+public final class TargetPolicy {
 
     /** Resolves a host name to all of its addresses. The default is {@link InetAddress#getAllByName}. */
     @FunctionalInterface
@@ -93,16 +94,18 @@ public final class WebhookPolicy {
 
     private final HostResolver resolver;
     private final boolean allowPrivateTargets;
+    private final boolean allowUserInfo;
     private final List<Cidr> allowedCidrs;
 
-    private WebhookPolicy(Builder builder) {
+    private TargetPolicy(Builder builder) {
         this.resolver = builder.resolver;
         this.allowPrivateTargets = builder.allowPrivateTargets;
+        this.allowUserInfo = builder.allowUserInfo;
         this.allowedCidrs = List.copyOf(builder.allowedCidrs);
     }
 
     /** The default policy: public http(s) targets only, names resolved by the JVM. */
-    public static WebhookPolicy strict() {
+    public static TargetPolicy strict() {
         return builder().build();
     }
 
@@ -113,7 +116,7 @@ public final class WebhookPolicy {
     /** Whether {@code url} may be called now. Never throws for bad input: that is a {@link Refused}. */
     public Decision check(String url) {
         if (url == null || url.isBlank()) {
-            return new Refused("the webhook URL is empty");
+            return new Refused("the URL is empty");
         }
         URI uri;
         try {
@@ -125,7 +128,7 @@ public final class WebhookPolicy {
         if (!scheme.equals("http") && !scheme.equals("https")) {
             return new Refused("scheme '" + scheme + "' is not allowed: use an https:// (or http://) URL");
         }
-        if (uri.getRawUserInfo() != null) {
+        if (uri.getRawUserInfo() != null && !allowUserInfo) {
             return new Refused("the URL contains user info (user:password@); receivers authenticate finsent by its signature");
         }
         String host = uri.getHost();
@@ -243,10 +246,11 @@ public final class WebhookPolicy {
         return NUMERIC_LABEL.matcher(last).matches();
     }
 
-    /** Builds a {@link WebhookPolicy}; every setting starts strict. */
+    /** Builds a {@link TargetPolicy}; every setting starts strict. */
     public static final class Builder {
         private HostResolver resolver = SYSTEM_RESOLVER;
         private boolean allowPrivateTargets;
+        private boolean allowUserInfo;
         private final List<Cidr> allowedCidrs = new ArrayList<>();
 
         private Builder() {
@@ -264,6 +268,12 @@ public final class WebhookPolicy {
             return this;
         }
 
+        /** Lets URLs with user info ({@code user:password@host}) through: feeds behind basic authentication. Webhooks never need it. */
+        public Builder allowUserInfo(boolean allow) {
+            this.allowUserInfo = allow;
+            return this;
+        }
+
         /**
          * Lets every address in {@code cidr} (e.g. {@code 10.20.0.0/16}, {@code fd00:1::/64}) through, whatever its range.
          *
@@ -274,8 +284,8 @@ public final class WebhookPolicy {
             return this;
         }
 
-        public WebhookPolicy build() {
-            return new WebhookPolicy(this);
+        public TargetPolicy build() {
+            return new TargetPolicy(this);
         }
     }
 
