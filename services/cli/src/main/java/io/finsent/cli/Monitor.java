@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 ReplayCommand.class,
                 BacktestCommand.class,
+                FeedsCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Monitor implements Runnable {

@@ -235,7 +235,8 @@ public final class ItemValidation {
         if (language == null) {
             language = LanguageTagger.guess(title == null ? body : title + " " + body);
         }
-        String id = nativeId != null ? ItemIds.ofNativeId(source, nativeId) : ItemIds.ofContent(source, publishedAt, url, title, body);
+        String idSource = in.idSource() != null ? in.idSource() : source;
+        String id = nativeId != null ? ItemIds.ofNativeId(idSource, nativeId) : ItemIds.ofContent(idSource, publishedAt, url, title, body);
         RawText item = RawText.newBuilder()
                 .setId(id)
                 .setSourceKind(in.kind() == null ? SourceKind.UNKNOWN : in.kind())
@@ -248,6 +249,7 @@ public final class ItemValidation {
                 .setTickers(ItemNormaliser.tickers(sourceTickers, title, body))
                 .setAuthor(author)
                 .setLanguage(language)
+                .setPublishedAtEstimated(in.publishedEstimated())
                 .build();
         return new Valid(item);
     }

@@ -19,11 +19,16 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.finsent.common.TargetPolicy;
+
 /**
  * One HTTP fetch of a feed: a conditional GET (If-None-Match, If-Modified-Since), redirects followed by
  * hand up to a limit with loops detected, one deadline for the whole exchange (a slow-dripping server
- * cannot hold a poller), and a size cap enforced while reading. Failures are {@link FeedFetchException}
- * with a reason for the feed's status.
+ * cannot hold a poller), and a size cap enforced while reading. Every hop's target goes through the
+ * {@link TargetPolicy} first (no SSRF through a feed URL or its redirects). Failures are
+ * {@link FeedFetchException} with a reason for the feed's status that shows URLs redacted and says only
+ * "no HTTP answer" for every transport failure (refused, reset, closed, TLS), so the status cannot tell
+ * internal ports apart; the exception's detail, for the log, has the cause.
  */
 final class FeedFetcher {
 
@@ -32,17 +37,31 @@ final class FeedFetcher {
     }
 
     static final class FeedFetchException extends Exception {
+        private final String detail;
+
         FeedFetchException(String message) {
+            this(message, null);
+        }
+
+        FeedFetchException(String message, String detail) {
             super(message);
+            this.detail = detail;
+        }
+
+        /** What the log may say beyond the reason (the transport error), or null. */
+        String detail() {
+            return detail;
         }
     }
 
     private final HttpClient client;
+    private final TargetPolicy policy;
     private final Duration timeout;
     private final int maxBytes;
     private final int maxRedirects;
 
-    FeedFetcher(Duration timeout, int maxBytes, int maxRedirects) {
+    FeedFetcher(TargetPolicy policy, Duration timeout, int maxBytes, int maxRedirects) {
+        this.policy = policy;
         this.timeout = timeout;
         this.maxBytes = maxBytes;
         this.maxRedirects = maxRedirects;
@@ -55,8 +74,9 @@ final class FeedFetcher {
         URI current = uri;
         for (int hop = 0; ; hop++) {
             if (!visited.add(current)) {
-                throw new FeedFetchException("redirect loop: " + current + " was already visited");
+                throw new FeedFetchException("redirect loop: " + redacted(current) + " was already visited");
             }
+            allowed(current, hop);
             HttpRequest.Builder request = HttpRequest.newBuilder(current).GET().timeout(remaining(deadline))
                     .header("User-Agent", "finsent-ingest/0.1 (+https://github.com/finsent)")
                     .header("Accept", "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1");
@@ -71,19 +91,19 @@ final class FeedFetcher {
             if (status >= 300 && status < 400 && status != 304) {
                 String location = response.headers().firstValue("Location").orElse(null);
                 if (location == null) {
-                    throw new FeedFetchException("HTTP " + status + " without a Location header from " + current);
-                }
-                if (hop >= maxRedirects) {
-                    throw new FeedFetchException("more than " + maxRedirects + " redirects, the last to " + location);
+                    throw new FeedFetchException("HTTP " + status + " without a Location header from " + redacted(current));
                 }
                 try {
                     current = current.resolve(new URI(location.strip()));
-                } catch (URISyntaxException e) {
-                    throw new FeedFetchException("HTTP " + status + " to an invalid Location: " + location);
+                } catch (URISyntaxException | IllegalArgumentException e) {
+                    throw new FeedFetchException("HTTP " + status + " to an invalid Location header");
+                }
+                if (hop >= maxRedirects) {
+                    throw new FeedFetchException("more than " + maxRedirects + " redirects, the last to " + redacted(current));
                 }
                 String scheme = current.getScheme() == null ? "" : current.getScheme().toLowerCase(Locale.ROOT);
                 if (!scheme.equals("http") && !scheme.equals("https")) {
-                    throw new FeedFetchException("redirect to a non-HTTP URL: " + current);
+                    throw new FeedFetchException("redirect to a non-HTTP URL (scheme " + scheme + ")");
                 }
                 continue;
             }
@@ -91,7 +111,7 @@ final class FeedFetcher {
                 return new Fetched(true, null, null, etag, lastModified, current);
             }
             if (status != 200) {
-                throw new FeedFetchException("HTTP " + status + " from " + current);
+                throw new FeedFetchException("HTTP " + status + " from " + redacted(current));
             }
             return new Fetched(false, response.body(), response.headers().firstValue("Content-Type").orElse(null),
                     response.headers().firstValue("ETag").orElse(null), response.headers().firstValue("Last-Modified").orElse(null), current);
@@ -113,8 +133,21 @@ final class FeedFetcher {
             if (cause instanceof java.net.http.HttpTimeoutException) {
                 throw new FeedFetchException("no answer within " + timeout.toSeconds() + " s from " + redacted(request.uri()));
             }
-            throw new FeedFetchException("cannot fetch " + redacted(request.uri()) + ": " + (cause instanceof IOException && cause.getMessage() == null
-                    ? cause.getClass().getSimpleName() : String.valueOf(cause.getMessage())));
+            throw new FeedFetchException("no HTTP answer from " + redacted(request.uri()) + " (the connection failed or closed)",
+                    cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
+        }
+    }
+
+    /** Refuses a target the policy does not allow: the feed's own URL (hop 0) or a redirect's. */
+    private void allowed(URI target, int hop) throws FeedFetchException {
+        TargetPolicy.Decision decision = policy.check(target.toString());
+        String where = hop == 0 ? "" : " (redirect " + hop + ")";
+        if (decision instanceof TargetPolicy.Refused refused) {
+            throw new FeedFetchException("refused to fetch " + redacted(target) + where + ": " + refused.reason()
+                    + " (ingest.feeds.allow-private-targets=true lets feeds on your own network through)");
+        }
+        if (decision instanceof TargetPolicy.Unresolved unresolved) {
+            throw new FeedFetchException("cannot fetch " + redacted(target) + where + ": " + unresolved.reason());
         }
     }
 
@@ -183,6 +216,15 @@ final class FeedFetcher {
      * A feed's address for logs and error reasons: without user info and query, where feeds carry their access
      * tokens ({@code ?token=...}), so the secret never reaches a log line or a status page.
      */
+    static String redacted(String url) {
+        try {
+            URI uri = new URI(url.strip());
+            return uri.getScheme() == null || uri.getHost() == null ? "a URL that is not absolute" : redacted(uri);
+        } catch (URISyntaxException e) {
+            return "an invalid URL";
+        }
+    }
+
     static String redacted(URI uri) {
         String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();

@@ -1,7 +1,6 @@
 package io.finsent.ingest.service;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -11,6 +10,7 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
@@ -27,15 +27,19 @@ import io.finsent.common.StorableText;
 import io.finsent.service.api.JsonRequests;
 import io.smallrye.common.annotation.Blocking;
 
-/** {@code /v1/feeds}: the feed list and each feed's status (last success, last error, items seen). */
+/**
+ * {@code /v1/feeds}: the feed list and each feed's status (last success, last error, items seen), all behind the
+ * {@code feeds} role. URLs are shown without user info and query; a feed is named by its short id.
+ */
 @Path("/v1/feeds")
 @Tag(name = "feeds", description = "RSS and Atom feeds polled by the service")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(IngestKeys.FEEDS)
 public class FeedsResource {
 
-    /** A feed to add: its URL and, optionally, an ISO-8601 poll interval such as PT5M. */
-    public record FeedRequest(@NotNull(message = "is required: send {\"url\": \"https://...\", \"interval\": \"PT5M\"} (interval optional)") String url,
-            String interval) {
+    /** A feed to add: its URL and, optionally, an ISO-8601 poll interval such as PT5M, tickers for every entry and a name (the items' source). */
+    public record FeedRequest(@NotNull(message = "is required: send {\"url\": \"https://...\", \"interval\": \"PT5M\", \"tickers\": [\"AAPL\"],"
+            + " \"name\": \"...\"} (all but url optional)") String url, String interval, List<String> tickers, String name) {
     }
 
     private static final int MAX_BODY_BYTES = 64 * 1024;
@@ -49,55 +53,67 @@ public class FeedsResource {
     }
 
     @GET
-    @Operation(summary = "Every feed with its status")
+    @Operation(summary = "Every feed with its status; needs an API key with the feeds role")
+    @APIResponse(responseCode = "401", description = "no API key or an unknown one")
+    @APIResponse(responseCode = "403", description = "the key lacks the feeds role")
     public List<FeedStatus> list() {
         return poller.statuses();
     }
 
     @GET
+    @Path("/{id}")
+    @Operation(summary = "One feed's status, by its id")
+    @APIResponse(responseCode = "404", description = "no such feed")
+    public Response get(@PathParam("id") String id) {
+        return poller.statusById(id).map(s -> Response.ok(s).build()).orElseGet(() -> noFeed(id));
+    }
+
+    @GET
     @Path("/status")
-    @Operation(summary = "One feed's status")
+    @Operation(summary = "One feed's status, by its URL")
     @APIResponse(responseCode = "404", description = "no such feed")
     public Response status(@QueryParam("url") String url) {
-        return poller.status(url == null ? "" : url).map(s -> Response.ok(s).build())
-                .orElse(ItemsResource.error(Response.Status.NOT_FOUND, "no feed " + StorableText.abbreviated(url, 100) + "; GET /v1/feeds lists them").build());
+        return poller.status(url).map(s -> Response.ok(s).build()).orElseGet(() -> noFeed(url == null ? "" : FeedFetcher.redacted(url)));
     }
 
     @POST
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Add a feed (or change its interval); needs an API key with the feeds role")
-    @APIResponse(responseCode = "201", description = "added; polled at the next tick")
-    @APIResponse(responseCode = "400", description = "not an http(s) URL, or a bad interval")
+    @Operation(summary = "Add a feed (or replace its interval, tickers and name); needs an API key with the feeds role")
+    @APIResponse(responseCode = "201", description = "added; polled at the next tick; the answer has its id")
+    @APIResponse(responseCode = "400", description = "not an http(s) URL, a refused address, a bad interval, ticker or name")
     @APIResponse(responseCode = "401", description = "no API key or an unknown one")
     @APIResponse(responseCode = "403", description = "the key lacks the feeds role")
-    @RolesAllowed(IngestKeys.FEEDS)
     @RequestBody(content = @Content(schema = @Schema(implementation = FeedRequest.class)))
     public Response add(byte[] body) {
         FeedRequest request = json.read(body, MAX_BODY_BYTES, FeedRequest.class);
-        Duration interval = null;
-        if (request.interval() != null) {
-            try {
-                interval = Duration.parse(request.interval());
-            } catch (DateTimeParseException e) {
-                return ItemsResource.error(Response.Status.BAD_REQUEST, "interval '" + StorableText.abbreviated(request.interval(), 100)
-                        + "' is not an ISO-8601 duration such as PT5M").build();
-            }
-        }
         try {
-            return Response.status(Response.Status.CREATED).entity(poller.add(request.url(), interval)).build();
+            Duration interval = request.interval() == null ? null : FeedSpec.interval(request.interval());
+            FeedStatus added = poller.add(new FeedSpec(request.url(), interval, request.tickers(), request.name()));
+            return Response.status(Response.Status.CREATED).entity(added).build();
         } catch (IllegalArgumentException e) {
             return ItemsResource.error(Response.Status.BAD_REQUEST, e.getMessage()).build();
         }
     }
 
     @DELETE
-    @Operation(summary = "Stop polling a feed; needs an API key with the feeds role")
+    @Path("/{id}")
+    @Operation(summary = "Stop polling a feed, by its id; needs an API key with the feeds role")
     @APIResponse(responseCode = "204", description = "removed")
     @APIResponse(responseCode = "404", description = "no such feed")
-    @RolesAllowed(IngestKeys.FEEDS)
+    public Response removeById(@PathParam("id") String id) {
+        return poller.removeById(id) ? Response.noContent().build() : noFeed(id);
+    }
+
+    @DELETE
+    @Operation(summary = "Stop polling a feed, by its URL; needs an API key with the feeds role")
+    @APIResponse(responseCode = "204", description = "removed")
+    @APIResponse(responseCode = "404", description = "no such feed")
     public Response remove(@QueryParam("url") String url) {
-        return url != null && poller.remove(url) ? Response.noContent().build()
-                : ItemsResource.error(Response.Status.NOT_FOUND, "no feed " + StorableText.abbreviated(url, 100)).build();
+        return poller.remove(url) ? Response.noContent().build() : noFeed(url == null ? "" : FeedFetcher.redacted(url));
+    }
+
+    private static Response noFeed(String which) {
+        return ItemsResource.error(Response.Status.NOT_FOUND, "no feed " + StorableText.abbreviated(which, 100) + "; GET /v1/feeds lists them").build();
     }
 }

@@ -93,6 +93,22 @@ public interface IngestConfig {
 
         @WithDefault("1h")
         Duration backoffMax();
+
+        /**
+         * Lets feeds on loopback, private (RFC 1918, fc00::/7) and carrier-grade NAT addresses be polled: for deployments
+         * that poll internal feeds, and tests. Off, such targets are refused after DNS resolution and on every redirect
+         * (the webhooks' TargetPolicy); link-local, cloud metadata, multicast and reserved addresses are refused always.
+         */
+        @WithDefault("false")
+        boolean allowPrivateTargets();
+
+        /** The most time one feed's document may take to parse and turn into items; past it the document is that feed's error. */
+        @WithDefault("5s")
+        Duration parseBudget();
+
+        /** How many feeds are fetched and parsed at once, each on its own thread: a slow feed never holds the others back. */
+        @WithDefault("4")
+        int pollers();
     }
 
     interface Demo {

@@ -169,7 +169,7 @@ public class RawTextPublisher {
     public CompletableFuture<Outcome> publishReserved(RawText item) {
         if (!horizon.firstSeen(item.getId())) {
             inFlight.decrementAndGet();
-            metrics.counter("ingest.items.duplicates", "kind", item.getSourceKind().name()).increment();
+            countDuplicate(item.getSourceKind());
             return CompletableFuture.completedFuture(Outcome.DUPLICATE);
         }
         CompletableFuture<Outcome> done = new CompletableFuture<>();
@@ -190,6 +190,11 @@ public class RawTextPublisher {
             done.completeExceptionally(e);
         }
         return done;
+    }
+
+    /** Counts an item not published because it was before, known here or by its source (a feed's memory of its document). */
+    public void countDuplicate(SourceKind kind) {
+        metrics.counter("ingest.items.duplicates", "kind", kind.name()).increment();
     }
 
     /** A dead letter of an ingest stage: fire and forget, but logged when even that fails. */

@@ -165,8 +165,30 @@ class FeedPollerIntegrationTest {
                 + "<channel><title>Netscape</title><link>https://example.com/</link><description>d</description><language>en</language>"
                 + "<item><title>Acme files for Chapter 11 " + MARKER + "</title><link>https://example.com/netscape-" + MARKER + "</link></item>"
                 + "</channel></rss>").getBytes(StandardCharsets.UTF_8)));
+        // Encodings: UTF-8 declared but one entry in Latin-1 bytes; Latin-1 named only by the HTTP charset; a UTF-8 byte order mark.
+        server.createContext("/utf8-with-latin1", ex -> {
+            java.io.ByteArrayOutputStream doc = new java.io.ByteArrayOutputStream();
+            doc.writeBytes(("<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Mixed</title>"
+                    + "<item><guid>clean-" + MARKER + "</guid><pubDate>" + RECENT + "</pubDate><title>Clean entry</title></item>"
+                    + "<item><guid>broken-" + MARKER + "</guid><pubDate>" + RECENT + "</pubDate><title>Caf").getBytes(StandardCharsets.UTF_8));
+            doc.write(0xE9); // é in ISO-8859-1: not UTF-8
+            doc.writeBytes(" au lait prices rise</title></item></channel></rss>".getBytes(StandardCharsets.UTF_8));
+            send(ex, 200, "application/rss+xml", doc.toByteArray());
+        });
+        server.createContext("/charset-header", ex -> send(ex, 200, "application/rss+xml; charset=ISO-8859-1",
+                rss("header-" + MARKER).replace(" encoding=\"UTF-8\"", "").replace("Calm day", "Caf\u00e9 day").getBytes(StandardCharsets.ISO_8859_1)));
+        server.createContext("/bom", ex -> {
+            byte[] doc = rss("bom-" + MARKER).replace("Calm day", "Caf\u00e9 day").getBytes(StandardCharsets.UTF_8);
+            byte[] withBom = new byte[doc.length + 3];
+            withBom[0] = (byte) 0xEF;
+            withBom[1] = (byte) 0xBB;
+            withBom[2] = (byte) 0xBF;
+            System.arraycopy(doc, 0, withBom, 3, doc.length);
+            send(ex, 200, "application/rss+xml", withBom);
+        });
         // Real feeds captured from the wild (../shared/data/real_feeds, not copied into the repository).
-        for (String file : List.of("seekingalpha-msft-2017.xml", "nasdaqtrader-halts-2023.xml", "reuters-business-2019.xml", "folha-rss091-2010.xml")) {
+        for (String file : List.of("seekingalpha-msft-2017.xml", "nasdaqtrader-halts-2023.xml", "reuters-business-2019.xml", "folha-rss091-2010.xml",
+                "sec-edgar-getcurrent-2018.xml", "yahoo-finance-tsla-2025.xml", "google-alerts-slack-2019.xml", "techcrunch-2011.xml")) {
             server.createContext("/real/" + file, ex -> send(ex, 200, "application/rss+xml", Files.readAllBytes(REAL_FEEDS.resolve(file))));
         }
         server.start();
@@ -295,8 +317,9 @@ class FeedPollerIntegrationTest {
     }
 
     @Test
-    void aBodyThatIsNotAFeedIsDeadLetteredWithItsBytes() throws Exception {
+    void aBodyThatIsNotAFeedIsDeadLetteredWithItsBytesOnce() throws Exception {
         poll("/malformed");
+        poller.poll(base + "/malformed");
         byte[] bytes = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><title>unclosed".getBytes(StandardCharsets.UTF_8);
         String key = DeadLetters.keyOf(DeadLetters.STAGE_FEED, bytes);
 
@@ -306,9 +329,11 @@ class FeedPollerIntegrationTest {
         assertThat(TopicReader.text(letter, "reason")).startsWith("not an RSS or Atom feed");
         assertThat(TopicReader.text(letter, "source")).isEqualTo(base + "/malformed");
         assertThat(TopicReader.text(letter, "stage")).isEqualTo(DeadLetters.STAGE_FEED);
+        Thread.sleep(2_000);
+        assertThat(TopicReader.byKey(TopicReader.DEAD_LETTERS).get(key)).as("the same document, polled twice, is dead-lettered once").hasSize(1);
     }
 
-    /** The records of text.raw from one feed, by id. */
+    /** The records of text.raw from one source (a feed's URL, or its name), once at least this many are there. */
     private static List<GenericRecord> publishedFrom(String feedUrl, int atLeast) throws InterruptedException {
         var raw = TopicReader.awaitByKey(TopicReader.RAW_TEXT, r -> r.values().stream().flatMap(List::stream)
                 .filter(c -> feedUrl.equals(TopicReader.text(TopicReader.decode("RawText", c.value()), "source"))).count() >= atLeast);
@@ -375,7 +400,7 @@ class FeedPollerIntegrationTest {
         int rssHits = hits.getOrDefault("/rss", new AtomicInteger()).get();
 
         // When one poll cycle runs
-        poller.tick();
+        poller.cycle().get(60, TimeUnit.SECONDS);
 
         // Then each deep feed failed with its reason, and the good feed after them was polled in the same cycle
         for (String path : List.of("/deep-atom", "/deep-rss")) {
@@ -398,8 +423,9 @@ class FeedPollerIntegrationTest {
         assertThat(status.itemsSeen()).isEqualTo(4);
         assertThat(status.itemsPublished()).isEqualTo(2);
         assertThat(status.itemsRefused()).isEqualTo(2);
-        var dlq = TopicReader.awaitByKey(TopicReader.DEAD_LETTERS, r -> reasons(r).stream().filter(s -> s.contains(MARKER)).count() >= 2);
-        List<String> mine = reasons(dlq).stream().filter(s -> s.contains(MARKER)).toList();
+        var dlq = TopicReader.awaitByKey(TopicReader.DEAD_LETTERS, r -> reasons(r).stream().filter(s -> s.contains("future-" + MARKER)
+                || s.contains("empty-" + MARKER)).count() >= 2);
+        List<String> mine = reasons(dlq).stream().filter(s -> s.contains("future-" + MARKER) || s.contains("empty-" + MARKER)).toList();
         assertThat(mine).anySatisfy(r -> assertThat(r).contains("future-" + MARKER).contains("in the future"));
         assertThat(mine).anySatisfy(r -> assertThat(r).contains("empty-" + MARKER).contains("no text"));
 
@@ -407,12 +433,128 @@ class FeedPollerIntegrationTest {
         FeedStatus again = poller.poll(base + "/bad-entries");
         assertThat(again.itemsRefused()).isEqualTo(4);
         Thread.sleep(3_000);
-        assertThat(reasons(TopicReader.byKey(TopicReader.DEAD_LETTERS)).stream().filter(s -> s.contains(MARKER)).count()).isEqualTo(2);
+        assertThat(reasons(TopicReader.byKey(TopicReader.DEAD_LETTERS)).stream()
+                .filter(s -> s.contains("future-" + MARKER) || s.contains("empty-" + MARKER)).count()).isEqualTo(2);
     }
 
     private static List<String> reasons(Map<String, List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>>> dlq) {
         return dlq.values().stream().flatMap(List::stream)
                 .map(r -> TopicReader.text(TopicReader.decode("DeadLetter", r.value()), "reason")).toList();
+    }
+
+    @Test
+    void anEntryWhoseBytesDoNotDecodeIsDeadLetteredNotPublishedBroken() throws Exception {
+        // A feed that declares UTF-8, with one entry's title in Latin-1 bytes
+        FeedStatus status = poll("/utf8-with-latin1");
+
+        // The clean entry is published, the broken one refused with the reason, never with U+FFFD in its text
+        assertThat(status.lastErrorReason()).isNull();
+        assertThat(status.itemsPublished()).isEqualTo(1);
+        assertThat(status.itemsRefused()).isEqualTo(1);
+        String clean = ItemIds.ofNativeId(base + "/utf8-with-latin1", "clean-" + MARKER);
+        String broken = ItemIds.ofNativeId(base + "/utf8-with-latin1", "broken-" + MARKER);
+        TopicReader.awaitByKey(TopicReader.RAW_TEXT, r -> r.containsKey(clean));
+        assertThat(TopicReader.byKey(TopicReader.RAW_TEXT)).doesNotContainKey(broken);
+        var dlq = TopicReader.awaitByKey(TopicReader.DEAD_LETTERS, r -> reasons(r).stream().anyMatch(x -> x.contains("broken-" + MARKER)));
+        assertThat(reasons(dlq).stream().filter(x -> x.contains("broken-" + MARKER))).singleElement().asString()
+                .contains("replacement characters (U+FFFD)").contains("not valid UTF-8");
+        given().get("/q/metrics").then().statusCode(200).body(containsString("ingest_feeds_undecodable_entries_total"));
+    }
+
+    @Test
+    void theHttpCharsetAndAByteOrderMarkChooseTheEncoding() throws Exception {
+        for (String path : List.of("/charset-header", "/bom")) {
+            FeedStatus status = poll(path);
+            assertThat(status.lastErrorReason()).as(path).isNull();
+            assertThat(status.itemsPublished()).as(path).isEqualTo(2);
+            String marker = path.equals("/bom") ? "bom-" : "header-";
+            String id = ItemIds.ofNativeId(base + path, "https://x.test/b/" + marker + MARKER);
+            var raw = TopicReader.awaitByKey(TopicReader.RAW_TEXT, r -> r.containsKey(id));
+            assertThat(TopicReader.text(TopicReader.decode("RawText", raw.get(id).get(0).value()), "body")).as(path).isEqualTo("Café day for $MSFT");
+        }
+    }
+
+    @Test
+    void aFeedsTickersAndNameGoToEachEntryAndItsIdsStayTheURLs() throws Exception {
+        // Yahoo Finance's TSLA headlines: 20 entries, none with a ticker of its own
+        String url = base + "/real/yahoo-finance-tsla-2025.xml";
+        FeedStatus status = poller.add(new FeedSpec(url, Duration.ofMinutes(5), List.of("tsla", "$TSLA"), "Yahoo Finance TSLA"));
+        assertThat(status.tickers()).containsExactly("TSLA");
+
+        FeedStatus polled = poller.poll(url);
+
+        assertThat(polled.lastErrorReason()).isNull();
+        assertThat(polled.itemsPublished()).isEqualTo(20);
+        String id = ItemIds.ofNativeId(url, "4b2588dd-dc6f-3d71-84e0-de1ef9da2e48");
+        var raw = TopicReader.awaitByKey(TopicReader.RAW_TEXT, r -> r.containsKey(id));
+        GenericRecord first = TopicReader.decode("RawText", raw.get(id).get(0).value());
+        assertThat(TopicReader.text(first, "source")).isEqualTo("Yahoo Finance TSLA");
+        assertThat(TopicReader.texts(first, "tickers")).containsExactly("TSLA");
+        assertThat(TopicReader.text(first, "title")).isEqualTo("Prediction: 1 EV Stock That Will Be Worth More Than Lucid 1 Year From Now");
+        assertThat(first.get("published_at_estimated")).isEqualTo(false);
+        List<GenericRecord> all = publishedFrom("Yahoo Finance TSLA", 20);
+        assertThat(all).hasSize(20).allSatisfy(r -> assertThat(TopicReader.texts(r, "tickers")).contains("TSLA"));
+    }
+
+    @Test
+    void secEdgarGoogleAlertsAndTechCrunchArePublishedEntryForEntry() throws Exception {
+        // SEC EDGAR's latest filings (Atom, ISO-8859-1 declared, ASCII): 100 filings, the form type is a category, not a ticker
+        FeedStatus sec = poll("/real/sec-edgar-getcurrent-2018.xml");
+        assertThat(sec.lastErrorReason()).isNull();
+        assertThat(sec.itemsPublished()).isEqualTo(100);
+        List<GenericRecord> filings = publishedFrom(base + "/real/sec-edgar-getcurrent-2018.xml", 100);
+        assertThat(filings).hasSize(100).allSatisfy(r -> {
+            assertThat(TopicReader.text(r, "url")).startsWith("http://www.sec.gov/Archives/edgar/data/");
+            assertThat(TopicReader.text(r, "body")).startsWith("Filed: 2018-04-2").contains("AccNo:");
+            assertThat(TopicReader.texts(r, "tickers")).isEmpty();
+        });
+        assertThat(filings).anySatisfy(r -> assertThat(TopicReader.text(r, "title"))
+                .isEqualTo("13F-HR - Mivtachim The Workers Social Insurance Fund Ltd. (Under Special Management) (0001599719) (Filer)"));
+
+        // Google Alerts (Atom, HTML titles with <b>, empty author names): 20 entries, markup gone
+        FeedStatus alerts = poll("/real/google-alerts-slack-2019.xml");
+        assertThat(alerts.lastErrorReason()).isNull();
+        assertThat(alerts.itemsPublished()).isEqualTo(20);
+        List<GenericRecord> fromAlerts = publishedFrom(base + "/real/google-alerts-slack-2019.xml", 20);
+        assertThat(fromAlerts).hasSize(20).allSatisfy(r -> {
+            assertThat(TopicReader.text(r, "title") + TopicReader.text(r, "body")).doesNotContain("<b>").doesNotContain("&lt;").doesNotContain("&nbsp;");
+            assertThat(TopicReader.text(r, "url")).startsWith("https://www.google.com/url?");
+            assertThat(r.get("author")).isNull();
+        });
+        assertThat(fromAlerts).anySatisfy(r -> assertThat(TopicReader.text(r, "title"))
+                .startsWith("Report offers Prediction of Automotive Slack Market by Top key players like Haldex"));
+
+        // TechCrunch (FeedBurner, a blank line before <?xml, full HTML in content:encoded): 20 posts, plain text
+        FeedStatus tc = poll("/real/techcrunch-2011.xml");
+        assertThat(tc.lastErrorReason()).isNull();
+        assertThat(tc.itemsPublished()).isEqualTo(20);
+        List<GenericRecord> posts = publishedFrom(base + "/real/techcrunch-2011.xml", 20);
+        assertThat(posts).hasSize(20).allSatisfy(r -> {
+            assertThat(TopicReader.text(r, "body")).doesNotContain("<p>").doesNotContain("<img").doesNotContain("\uFFFD").hasSizeGreaterThan(100);
+            assertThat(TopicReader.text(r, "url")).startsWith("http");
+        });
+    }
+
+    @Test
+    void aSlowFeedDoesNotHoldBackTheOthersInItsCycle() throws Exception {
+        // Given a feed that answers after 5 s (past the 2 s timeout) and a good one, both due
+        String slow = base + "/slow?isolation";
+        String good = base + "/rss?isolation";
+        poller.add(slow, Duration.ofMinutes(5));
+        poller.add(good, Duration.ofMinutes(5));
+
+        // When a cycle starts, the good feed is polled while the slow one still waits
+        var cycle = poller.cycle();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (poller.status(good).orElseThrow().lastSuccess() == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(poller.status(good).orElseThrow().lastSuccess()).isNotNull();
+        assertThat(cycle).as("the slow feed is still being polled").isNotDone();
+        cycle.get(30, TimeUnit.SECONDS);
+        assertThat(poller.status(slow).orElseThrow().lastErrorReason()).contains("within 2 s");
+        poller.remove(slow);
+        poller.remove(good);
     }
 
     @Test
@@ -428,9 +570,11 @@ class FeedPollerIntegrationTest {
         given().header("X-API-Key", "test-admin-key").contentType("application/json").body("{\"url\": \"" + url + "\", \"interval\": \"PT2M\"}")
                 .post("/v1/feeds").then().statusCode(201).body("pollIntervalSeconds", equalTo(120));
 
-        given().get("/v1/feeds").then().statusCode(200).body("url", hasItem(url));
-        given().queryParam("url", url).get("/v1/feeds/status").then().statusCode(200).body("itemsSeen", equalTo(0));
+        given().get("/v1/feeds").then().statusCode(401);
+        given().header("X-API-Key", "test-admin-key").get("/v1/feeds").then().statusCode(200).body("url", hasItem(base + "/rss?…"))
+                .body("id", hasItem(FeedPoller.idOf(url)));
+        given().header("X-API-Key", "test-admin-key").queryParam("url", url).get("/v1/feeds/status").then().statusCode(200).body("itemsSeen", equalTo(0));
         given().header("X-API-Key", "test-admin-key").queryParam("url", url).delete("/v1/feeds").then().statusCode(204);
-        given().queryParam("url", url).get("/v1/feeds/status").then().statusCode(404);
+        given().header("X-API-Key", "test-admin-key").queryParam("url", url).get("/v1/feeds/status").then().statusCode(404);
     }
 }

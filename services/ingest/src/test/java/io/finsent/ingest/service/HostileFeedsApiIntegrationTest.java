@@ -2,6 +2,7 @@ package io.finsent.ingest.service;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +53,14 @@ class HostileFeedsApiIntegrationTest {
         return new Hostile(name, "{\"url\": \"https://feeds.example.com/rss\", \"interval\": " + interval + "}", 400, mentions);
     }
 
+    private static Hostile tickers(String name, String tickers, String mentions) {
+        return new Hostile(name, "{\"url\": \"https://feeds.example.com/rss\", \"tickers\": " + tickers + "}", 400, mentions);
+    }
+
+    private static Hostile name(String name, String value, String mentions) {
+        return new Hostile(name, "{\"url\": \"https://feeds.example.com/rss\", \"name\": " + value + "}", 400, mentions);
+    }
+
     static Stream<Hostile> hostileBodies() {
         return Stream.of(
                 url("no url", "null", "url"),
@@ -96,6 +105,21 @@ class HostileFeedsApiIntegrationTest {
                 url("a newline (header injection)", "\"https://a.example/rss\\r\\nX-Injected: 1\"", "URL"),
                 url("a URL of 5,000 characters", "\"https://a.example/" + "a".repeat(5_000) + "\"", "2048"),
                 url("a port out of range", "\"http://a.example:99999/rss\"", "URL"),
+                url("cloud metadata", "\"http://169.254.169.254/latest/meta-data/\"", "link-local"),
+                url("cloud metadata in IPv6 form", "\"http://[::ffff:169.254.169.254]/latest/meta-data/\"", "link-local"),
+                url("a decimal IPv4 host", "\"http://2130706433/rss\"", "dotted quad"),
+                url("an octal IPv4 host", "\"http://0177.0.0.1/rss\"", "dotted quad"),
+                url("the unspecified address", "\"http://0.0.0.0:8081/rss\"", "unspecified"),
+                url("multicast", "\"http://224.0.0.1/rss\"", "multicast"),
+                tickers("tickers as a string", "\"AAPL\"", "tickers"),
+                tickers("a ticker that is not one", "[\"AAPL\", \"not a ticker\"]", "not a ticker"),
+                tickers("a null ticker", "[null]", "not a ticker"),
+                tickers("a ticker with a NUL", "[\"AA\\u0000PL\"]", "U+0000"),
+                tickers("65 tickers", "[" + String.join(",", java.util.Collections.nCopies(65, "\"AAPL\"")) + "]", "65 tickers"),
+                name("a name with a NUL", "\"Apple\\u0000\"", "U+0000"),
+                name("a name with a line break", "\"Apple\\nX-Injected: 1\"", "line break"),
+                name("a name of 201 characters", "\"" + "n".repeat(201) + "\"", "200"),
+                name("a name that is a number", "7", "name"),
                 interval("not a duration", "\"5 minutes\"", "ISO-8601"),
                 interval("a number", "300", "interval"),
                 interval("zero", "\"PT0S\"", "between PT10S and PT24H"),
@@ -111,7 +135,7 @@ class HostileFeedsApiIntegrationTest {
     }
 
     private static List<String> feedUrls() {
-        return given().get("/v1/feeds").then().statusCode(200).extract().jsonPath().getList("url", String.class);
+        return given().header("X-API-Key", ADMIN_KEY).get("/v1/feeds").then().statusCode(200).extract().jsonPath().getList("url", String.class);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -143,11 +167,19 @@ class HostileFeedsApiIntegrationTest {
         given().header("X-API-Key", "no-such-key").contentType("application/json").body("{\"url\": \"https://a.example/rss\"}")
                 .post("/v1/feeds").then().statusCode(401);
         given().header("X-API-Key", "test-read-key").delete("/v1/feeds?url=https://a.example/rss").then().statusCode(403);
+        // Reading the feed list and a feed's status needs the feeds role too: URLs may carry tokens
+        given().get("/v1/feeds").then().statusCode(401);
+        given().header("X-API-Key", "test-read-key").get("/v1/feeds").then().statusCode(403);
+        given().header("X-API-Key", "test-push-key").get("/v1/feeds/f-000000000000").then().statusCode(403);
+        given().get("/v1/feeds/status?url=https://a.example/rss").then().statusCode(401);
         // A NUL or another control character in a query parameter
-        given().urlEncodingEnabled(false).get("/v1/feeds/status?url=https://a.example/%00").then().statusCode(400);
+        given().urlEncodingEnabled(false).header("X-API-Key", ADMIN_KEY).get("/v1/feeds/status?url=https://a.example/%00").then().statusCode(400);
         given().urlEncodingEnabled(false).header("X-API-Key", ADMIN_KEY).delete("/v1/feeds?url=https://a.example/%07").then().statusCode(400);
         // Unknown feeds
-        given().get("/v1/feeds/status?url=https://nowhere.example/rss").then().statusCode(404);
+        given().header("X-API-Key", ADMIN_KEY).get("/v1/feeds/status?url=https://nowhere.example/rss").then().statusCode(404);
+        given().header("X-API-Key", ADMIN_KEY).get("/v1/feeds/f-000000000000").then().statusCode(404).body("error", containsString("GET /v1/feeds"));
+        given().header("X-API-Key", ADMIN_KEY).delete("/v1/feeds/f-000000000000").then().statusCode(404);
+        given().urlEncodingEnabled(false).header("X-API-Key", ADMIN_KEY).delete("/v1/feeds/" + "x".repeat(3000)).then().statusCode(404);
         given().header("X-API-Key", ADMIN_KEY).delete("/v1/feeds?url=https://nowhere.example/rss").then().statusCode(404);
         given().header("X-API-Key", ADMIN_KEY).delete("/v1/feeds").then().statusCode(404);
         assertThat(feedUrls()).isEqualTo(before);
@@ -162,5 +194,28 @@ class HostileFeedsApiIntegrationTest {
         assertThat(feedUrls()).contains(url);
         given().header("X-API-Key", ADMIN_KEY).delete("/v1/feeds?url=" + url).then().statusCode(204);
         assertThat(feedUrls()).doesNotContain(url);
+    }
+
+    @Test
+    void aFeedWithTickersANameAndATokenIsShownRedactedAndRemovedByItsId() {
+        // Given a feed whose URL carries user info and a token, with tickers and a name
+        String url = "https://reader:s3cret@feeds.example.com/private.xml?token=abc123";
+        var added = given().header("X-API-Key", ADMIN_KEY).contentType("application/json")
+                .body("{\"url\": \"" + url + "\", \"tickers\": [\"aapl\", \"$MSFT\", \"AAPL\"], \"name\": \"  Apple newsroom \"}")
+                .post("/v1/feeds").then().statusCode(201).extract().jsonPath();
+        String id = added.getString("id");
+
+        // Then its id is short, its tickers normalised, its name trimmed, and neither the password nor the token is ever shown
+        assertThat(id).matches("f-[0-9a-f]{12}");
+        assertThat(added.getList("tickers", String.class)).containsExactly("AAPL", "MSFT");
+        assertThat(added.getString("name")).isEqualTo("Apple newsroom");
+        assertThat(added.getString("url")).isEqualTo("https://feeds.example.com/private.xml?…");
+        String listed = given().header("X-API-Key", ADMIN_KEY).get("/v1/feeds").asString();
+        assertThat(listed).contains(id).doesNotContain("s3cret").doesNotContain("abc123").doesNotContain("reader");
+        assertThat(given().header("X-API-Key", ADMIN_KEY).get("/v1/feeds/" + id).asString()).contains("Apple newsroom").doesNotContain("abc123");
+
+        // And DELETE by its id removes it
+        given().header("X-API-Key", ADMIN_KEY).delete("/v1/feeds/" + id).then().statusCode(204);
+        given().header("X-API-Key", ADMIN_KEY).get("/v1/feeds/" + id).then().statusCode(404);
     }
 }
