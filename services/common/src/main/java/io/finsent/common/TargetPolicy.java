@@ -55,8 +55,16 @@ public final class TargetPolicy {
         }
     }
 
-    /** The URL must not be called; {@code reason} says why, without repeating the URL's path or query. */
-    public record Refused(String reason) implements Decision {
+    /**
+     * The URL must not be called; {@code reason} says why, without repeating the URL's path or query.
+     *
+     * @param privateNetwork refused only because its address is on a private network (loopback, RFC 1918, CGNAT, fc00::/7):
+     *                       {@link Builder#allowPrivateTargets} would let it through
+     */
+    public record Refused(String reason, boolean privateNetwork) implements Decision {
+        public Refused(String reason) {
+            this(reason, false);
+        }
     }
 
     /** The host name could not be resolved now; the check may succeed later. */
@@ -164,17 +172,21 @@ public final class TargetPolicy {
             }
         }
         for (InetAddress address : addresses) {
-            String refusal = refusal(address);
+            Blocked refusal = refusal(address);
             if (refusal != null) {
-                return new Refused("host " + host + " resolves to " + address.getHostAddress() + ", which is " + refusal
-                        + "; such targets are refused unless the policy allows them");
+                return new Refused("host " + host + " resolves to " + address.getHostAddress() + ", which is " + refusal.name()
+                        + "; such targets are refused unless the policy allows them", refusal.privateNetwork());
             }
         }
         return new Allowed(uri, addresses);
     }
 
+    /** Why an address is refused: the range's name, and whether it is a private network's. */
+    private record Blocked(String name, boolean privateNetwork) {
+    }
+
     /** Why this address is refused, or null when it may be called. */
-    private String refusal(InetAddress address) {
+    private Blocked refusal(InetAddress address) {
         byte[] bytes = address.getAddress();
         for (Cidr allowed : allowedCidrs) {
             if (allowed.contains(bytes)) {
@@ -189,23 +201,23 @@ public final class TargetPolicy {
                 }
             }
         }
-        String own = blockedRange(bytes);
+        BlockedRange own = blockedRange(bytes);
         if (own != null) {
-            return own;
+            return new Blocked(own.name(), own.privateNetwork());
         }
         if (embedded != null) {
-            String inner = blockedRange(embedded);
+            BlockedRange inner = blockedRange(embedded);
             if (inner != null) {
-                return "an IPv6 form of " + inner;
+                return new Blocked("an IPv6 form of " + inner.name(), inner.privateNetwork());
             }
         }
         return null;
     }
 
-    private String blockedRange(byte[] address) {
+    private BlockedRange blockedRange(byte[] address) {
         for (BlockedRange range : BLOCKED) {
             if (range.cidr().contains(address) && !(allowPrivateTargets && range.privateNetwork())) {
-                return range.name();
+                return range;
             }
         }
         return null;

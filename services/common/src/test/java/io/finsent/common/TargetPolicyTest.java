@@ -147,4 +147,14 @@ class TargetPolicyTest {
         assertThat(feeds.check("https://reader:pw@hooks.example.com/feed")).isInstanceOf(TargetPolicy.Allowed.class);
         assertThat(feeds.check("https://reader:pw@loop.example/feed")).as("the address rules still hold").isInstanceOf(TargetPolicy.Refused.class);
     }
+
+    @Test
+    void aRefusalSaysWhetherAllowingPrivateTargetsWouldLetItThrough() {
+        assertThat(((TargetPolicy.Refused) strict.check("http://10.0.0.1/")).privateNetwork()).isTrue();
+        assertThat(((TargetPolicy.Refused) strict.check("http://loop.example/")).privateNetwork()).isTrue();
+        assertThat(((TargetPolicy.Refused) strict.check("http://mapped.example/")).privateNetwork()).as("10.0.0.7 in IPv6 form").isTrue();
+        assertThat(((TargetPolicy.Refused) strict.check("http://169.254.169.254/")).privateNetwork()).isFalse();
+        assertThat(((TargetPolicy.Refused) strict.check("http://metadata.example/")).privateNetwork()).isFalse();
+        assertThat(((TargetPolicy.Refused) strict.check("ftp://hooks.example.com/")).privateNetwork()).isFalse();
+    }
 }

@@ -138,13 +138,17 @@ final class FeedFetcher {
         }
     }
 
+    /** The policy's reason, with the setting that would let it through where there is one. */
+    static String explained(TargetPolicy.Refused refused) {
+        return refused.reason() + (refused.privateNetwork() ? " (ingest.feeds.allow-private-targets=true lets feeds on your own network through)" : "");
+    }
+
     /** Refuses a target the policy does not allow: the feed's own URL (hop 0) or a redirect's. */
     private void allowed(URI target, int hop) throws FeedFetchException {
         TargetPolicy.Decision decision = policy.check(target.toString());
         String where = hop == 0 ? "" : " (redirect " + hop + ")";
         if (decision instanceof TargetPolicy.Refused refused) {
-            throw new FeedFetchException("refused to fetch " + redacted(target) + where + ": " + refused.reason()
-                    + " (ingest.feeds.allow-private-targets=true lets feeds on your own network through)");
+            throw new FeedFetchException("refused to fetch " + redacted(target) + where + ": " + explained(refused));
         }
         if (decision instanceof TargetPolicy.Unresolved unresolved) {
             throw new FeedFetchException("cannot fetch " + redacted(target) + where + ": " + unresolved.reason());

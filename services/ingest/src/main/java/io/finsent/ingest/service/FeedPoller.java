@@ -221,8 +221,7 @@ public class FeedPoller {
         }
         // Refused now when it can be told now; a name that does not resolve yet is checked again at every fetch.
         if (policy.check(url) instanceof TargetPolicy.Refused refused) {
-            throw new IllegalArgumentException("'" + shown + "' is refused: " + refused.reason()
-                    + " (ingest.feeds.allow-private-targets=true lets feeds on your own network through)");
+            throw new IllegalArgumentException("'" + shown + "' is refused: " + FeedFetcher.explained(refused));
         }
         Duration interval = spec.interval();
         if (interval != null && (interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0)) {

@@ -44,10 +44,19 @@ import io.quarkus.test.junit.TestProfile;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FeedHorizonIntegrationTest {
 
+    /** A 3 s horizon, and a feeds file with options. */
     public static final class ShortHorizon implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("ingest.dedup.horizon", "3s");
+            try {
+                java.nio.file.Path file = java.nio.file.Files.createTempFile("feeds", ".txt");
+                java.nio.file.Files.writeString(file, "# feeds of the horizon test\n\nhttps://feeds.example.com/from-file.xml interval=PT10M"
+                        + " tickers=AAPL,msft name=\"From the file\"\nhttps://feeds.example.com/plain.xml\n");
+                file.toFile().deleteOnExit();
+                return Map.of("ingest.dedup.horizon", "3s", "ingest.feeds.file", file.toString());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 
@@ -125,5 +134,17 @@ class FeedHorizonIntegrationTest {
         assertThat(after.get(dateless)).hasSize(1);
         assertThat(mine).filteredOn(r -> TopicReader.text(r, "body").contains("Hooli")).singleElement()
                 .satisfies(r -> assertThat(r.get("published_at_estimated")).isEqualTo(true));
+    }
+
+    @Test
+    void theFeedsFileGivesEachFeedItsIntervalTickersAndName() {
+        FeedStatus fromFile = poller.status("https://feeds.example.com/from-file.xml").orElseThrow();
+        assertThat(fromFile.pollIntervalSeconds()).isEqualTo(600);
+        assertThat(fromFile.tickers()).containsExactly("AAPL", "MSFT");
+        assertThat(fromFile.name()).isEqualTo("From the file");
+        FeedStatus plain = poller.status("https://feeds.example.com/plain.xml").orElseThrow();
+        assertThat(plain.pollIntervalSeconds()).isEqualTo(300);
+        assertThat(plain.tickers()).isEmpty();
+        assertThat(plain.name()).isNull();
     }
 }

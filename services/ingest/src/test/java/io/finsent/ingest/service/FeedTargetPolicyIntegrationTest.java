@@ -52,5 +52,9 @@ class FeedTargetPolicyIntegrationTest {
     void theRefusalSaysHowToAllowInternalFeeds() {
         given().header("X-API-Key", ADMIN_KEY).contentType("application/json").body("{\"url\": \"http://127.0.0.1:8080/rss\"}").post("/v1/feeds")
                 .then().statusCode(400).body("error", containsString("loopback")).body("error", containsString("ingest.feeds.allow-private-targets"));
+        // Metadata addresses stay refused whatever the setting: no hint there
+        given().header("X-API-Key", ADMIN_KEY).contentType("application/json").body("{\"url\": \"http://169.254.169.254/latest/meta-data/\"}")
+                .post("/v1/feeds").then().statusCode(400).body("error", containsString("link-local"))
+                .body("error", org.hamcrest.Matchers.not(containsString("allow-private-targets")));
     }
 }
