@@ -9,7 +9,6 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 
 import io.finsent.alerting.store.SubscriptionTable;
-import io.finsent.common.TargetPolicy;
 import io.finsent.notify.OutboxDispatcher;
 import io.finsent.notify.OutboxSettings;
 import io.finsent.notify.SecretLookup;
@@ -28,10 +27,9 @@ public class NotificationDispatch {
 
     private final OutboxDispatcher dispatcher;
 
-    NotificationDispatch(Jdbi store, MeterRegistry registry, AlertingConfig config) {
+    NotificationDispatch(Jdbi store, MeterRegistry registry, WebhookTargets targets) {
         OutboxSettings settings = OutboxSettings.defaults();
-        this.dispatcher = new OutboxDispatcher(store, OutboxDispatcher.newHttpClient(settings),
-                TargetPolicy.builder().allowPrivateTargets(config.notifications().allowPrivateTargets()).build(), secrets(store),
+        this.dispatcher = new OutboxDispatcher(store, OutboxDispatcher.newHttpClient(settings), targets.policy(), secrets(store),
                 Clock.systemUTC(), settings, registry);
     }
 

@@ -210,6 +210,22 @@ class ApiIntegrationTest {
                 .body("rule_params.negativeShareSigmas", equalTo(5.5f));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"http://127.0.0.1:8083/v1/admin", "http://localhost:9092/", "http://[::1]/hook",
+            "http://127.1/hook", "http://2130706433/hook", "http://0x7f.0.0.1/hook", "http://[::ffff:127.0.0.1]/hook", "http://10.1.2.3/hook",
+            "http://192.168.0.1/hook", "http://169.254.169.254/latest/meta-data/", "http://0.0.0.0:5432/"})
+    void aWebhookToLoopbackPrivateOrMetadataAddressesIsRefusedWhenSubscribing(String target) {
+        String k = newAnalyst("hooker").key();
+        call(k, "POST", "/v1/subscriptions", "{\"topic\": \"acme\", \"webhook_url\": \"" + target + "\"}").then().statusCode(400)
+                .body("error", containsString("webhook_url")).body("error", containsString("refused"));
+        // and when a subscription is changed to point there
+        long id = call(k, "POST", "/v1/subscriptions", "{\"topic\": \"acme\", \"webhook_url\": \"https://hooks.example.com/ok\"}").then().statusCode(201)
+                .extract().jsonPath().getLong("id");
+        call(k, "PUT", "/v1/subscriptions/" + id, "{\"topic\": \"acme\", \"webhook_url\": \"" + target + "\"}").then().statusCode(400)
+                .body("error", containsString("refused"));
+        call(k, "GET", "/v1/subscriptions", null).then().statusCode(200).body("webhook_url", org.hamcrest.Matchers.everyItem(equalTo("https://hooks.example.com/ok")));
+    }
+
     @Test
     void theAlertStreamShowsAnAnalystOnlyTheAlertsOfTheirSubscriptions() throws Exception {
         String aliceTopic = unique("stream-a");

@@ -40,7 +40,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.finsent.alerting.rules.RuleParams;
 import io.finsent.alerting.service.Severities;
+import io.finsent.alerting.service.WebhookTargets;
 import io.finsent.alerting.store.SubscriptionTable;
+import io.finsent.common.TargetPolicy;
 import io.finsent.service.api.ApiProblem;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
@@ -68,8 +70,8 @@ public class SubscriptionsResource {
                                       @Size(min = 16, max = 256, message = "must be 16 to 256 characters long") String webhookSecret,
                                       Boolean enabled) {
 
-        /** The checked request as the store writes it. */
-        SubscriptionTable.Settings toSettings() {
+        /** The checked request as the store writes it; the webhook's target must pass {@code targets} now, and does again at delivery. */
+        SubscriptionTable.Settings toSettings(TargetPolicy targets) {
             String checkedTopic = topic.strip();
             if (!checkedTopic.equals("*") && !TOPIC_ID.matcher(checkedTopic).matches()) {
                 throw ApiProblem.badRequest("field 'topic' must be a topic id (lower-case letters, digits, '.', '_', '-') or \"*\", not '"
@@ -91,6 +93,10 @@ public class SubscriptionsResource {
             String url = webhookUrl == null || webhookUrl.isBlank() ? null : webhookUrl.strip();
             if (url != null) {
                 validateUrl(url);
+                if (targets.check(url) instanceof TargetPolicy.Refused refused) {
+                    throw ApiProblem.badRequest("field 'webhook_url' is refused: " + refused.reason()
+                            + (refused.privateNetwork() ? " (alerting.notify.allow-private-targets=true lets receivers on your own network through)" : ""));
+                }
             }
             return new SubscriptionTable.Settings(checkedTopic, overrides, params.id(), params.toJson(), severity, url, webhookSecret,
                     enabled == null || enabled);
@@ -111,8 +117,10 @@ public class SubscriptionsResource {
     private final RequestBodies bodies;
     private final ObjectMapper mapper;
     private final SecurityIdentity identity;
+    private final WebhookTargets targets;
 
-    SubscriptionsResource(Jdbi jdbi, RequestBodies bodies, ObjectMapper mapper, SecurityIdentity identity) {
+    SubscriptionsResource(Jdbi jdbi, RequestBodies bodies, ObjectMapper mapper, SecurityIdentity identity, WebhookTargets targets) {
+        this.targets = targets;
         this.subscriptions = jdbi.onDemand(SubscriptionTable.class);
         this.bodies = bodies;
         this.mapper = mapper;
@@ -135,7 +143,7 @@ public class SubscriptionsResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SubscriptionView.class)))
     @APIResponse(responseCode = "400", description = "invalid body, the field named")
     public Response create(byte[] body) {
-        SubscriptionTable.Settings settings = bodies.read(body, SubscriptionRequest.class).toSettings();
+        SubscriptionTable.Settings settings = bodies.read(body, SubscriptionRequest.class).toSettings(targets.policy());
         boolean generated = settings.webhookSecret() == null;
         if (generated) {
             settings = settings.withWebhookSecret(AlertingKeys.newKey());
@@ -167,7 +175,7 @@ public class SubscriptionsResource {
     @APIResponse(responseCode = "404", description = "no such subscription")
     public SubscriptionView replace(@PathParam("id") long id, byte[] body) {
         owned(id);
-        SubscriptionTable.Settings settings = bodies.read(body, SubscriptionRequest.class).toSettings();
+        SubscriptionTable.Settings settings = bodies.read(body, SubscriptionRequest.class).toSettings(targets.policy());
         return view(subscriptions.update(id, settings), null);
     }
 
@@ -191,7 +199,7 @@ public class SubscriptionsResource {
         }
     }
 
-    /** Syntax only: where a webhook may go (no private addresses, ...) is decided at delivery. */
+    /** Syntax: where a webhook may go (no private addresses, ...) is the {@link TargetPolicy}'s, at creation and at delivery. */
     static void validateUrl(String url) {
         if (url.length() > 2048) {
             throw ApiProblem.badRequest("field 'webhook_url' is longer than 2048 characters");
@@ -205,6 +213,11 @@ public class SubscriptionsResource {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
             throw ApiProblem.badRequest("field 'webhook_url' must be an http or https URL, not '" + url + "'");
+        }
+        if ((uri.getHost() == null || uri.getHost().isBlank()) && uri.getRawAuthority() != null) {
+            // 127.1, 0x7f.0.0.1 and the like: nothing the address policy could check
+            throw ApiProblem.badRequest("field 'webhook_url' is refused: its host '" + uri.getRawAuthority().replaceFirst("^.*@", "")
+                    + "' is neither a name nor a plain dotted quad (a.b.c.d)");
         }
         if (uri.getHost() == null || uri.getHost().isBlank()) {
             throw ApiProblem.badRequest("field 'webhook_url' has no host: '" + url + "'");

@@ -57,7 +57,7 @@ class RequestBodyTest {
     @Test
     void webhookUrlsAreCheckedForSyntaxOnly() {
         SubscriptionsResource.validateUrl("https://hooks.example.com/x?y=1");
-        SubscriptionsResource.validateUrl("http://10.0.0.1:8080/private-is-decided-at-delivery");
+        SubscriptionsResource.validateUrl("http://10.0.0.1:8080/syntax-only-the-policy-decides-addresses");
         assertThatThrownBy(() -> SubscriptionsResource.validateUrl("ftp://example.com/")).hasMessageContaining("http or https");
         assertThatThrownBy(() -> SubscriptionsResource.validateUrl("https:///no-host")).hasMessageContaining("no host");
         assertThatThrownBy(() -> SubscriptionsResource.validateUrl("https://user:pw@example.com/")).hasMessageContaining("credentials");
