@@ -55,7 +55,8 @@ class KafkaResourcesTest {
     /** What each service does on the system's topics: Read and Write per topic, exactly (no more is granted). */
     private static final Map<String, Map<String, Set<String>>> TOPIC_USE = Map.of(
             "ingest", Map.of(Topics.RAW_TEXT.name(), Set.of("Write", "Read"),   // Read: its consumer seeds the de-duplication
-                    Topics.DEAD_LETTERS.name(), Set.of("Write")),
+                    Topics.DEAD_LETTERS.name(), Set.of("Write"),
+                    Topics.FEED_CONFIG.name(), Set.of("Write", "Read")),   // the feed list: written on change, read at start
             "scorer", Map.of(Topics.RAW_TEXT.name(), Set.of("Read"), Topics.TOPIC_CONFIG.name(), Set.of("Read"),
                     Topics.SCORED_TEXT.name(), Set.of("Write"), Topics.DEAD_LETTERS.name(), Set.of("Write"),
                     Topics.TOPIC_TRENDS.name(), Set.of("Write", "Read")),   // replays over its API write trend windows and wait for them

@@ -10,6 +10,7 @@ import org.apache.kafka.common.serialization.Serdes;
 
 import io.finsent.schema.AlertEvent;
 import io.finsent.schema.DeadLetter;
+import io.finsent.schema.FeedDefinition;
 import io.finsent.schema.RawText;
 import io.finsent.schema.ScoredText;
 import io.finsent.schema.TopicDefinition;
@@ -37,10 +38,11 @@ public final class Topics {
     public static final Topic<ScoredText> SCORED_TEXT = topic("text.scored", ScoredText.class, ScoredText.getClassSchema());
     public static final Topic<DeadLetter> DEAD_LETTERS = topic("text.dlq", DeadLetter.class, DeadLetter.getClassSchema());
     public static final Topic<TopicDefinition> TOPIC_CONFIG = topic("topic.config", TopicDefinition.class, TopicDefinition.getClassSchema());
+    public static final Topic<FeedDefinition> FEED_CONFIG = topic("feed.config", FeedDefinition.class, FeedDefinition.getClassSchema());
     public static final Topic<TopicTrendWindow> TOPIC_TRENDS = topic("topic.trends", TopicTrendWindow.class, TopicTrendWindow.getClassSchema());
     public static final Topic<AlertEvent> ALERT_EVENTS = topic("alert.events", AlertEvent.class, AlertEvent.getClassSchema());
 
-    public static final List<Topic<?>> ALL = List.of(RAW_TEXT, SCORED_TEXT, DEAD_LETTERS, TOPIC_CONFIG, TOPIC_TRENDS, ALERT_EVENTS);
+    public static final List<Topic<?>> ALL = List.of(RAW_TEXT, SCORED_TEXT, DEAD_LETTERS, TOPIC_CONFIG, FEED_CONFIG, TOPIC_TRENDS, ALERT_EVENTS);
 
     private Topics() {
     }

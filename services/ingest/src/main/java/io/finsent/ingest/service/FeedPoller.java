@@ -57,6 +57,7 @@ import org.jdom2.Element;
 import io.finsent.common.Backoff;
 import io.finsent.common.StorableText;
 import io.finsent.common.TargetPolicy;
+import io.finsent.common.Topics;
 import io.finsent.ingest.DeadLetters;
 import io.finsent.ingest.FieldError;
 import io.finsent.ingest.IncomingItem;
@@ -68,6 +69,7 @@ import io.finsent.schema.SourceKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * Polls RSS 2.0 and Atom feeds (Rome) on a schedule: each feed at its interval, with a conditional GET,
@@ -107,10 +109,12 @@ public class FeedPoller {
     private final Clock clock = Clock.systemUTC();
     private final ItemValidation validation;
     private final ExecutorService pollers;
+    private final FeedStore store;
     /** By URL (as given, stripped). */
     private final Map<String, Feed> feeds = new ConcurrentHashMap<>();
 
-    FeedPoller(IngestConfig config, RawTextPublisher publisher, MeterRegistry metrics) {
+    FeedPoller(IngestConfig config, RawTextPublisher publisher, MeterRegistry metrics, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+        this.store = new FeedStore(kafka, clock);
         this.validation = new ItemValidation(config.itemRules(clock));
         this.config = config.feeds();
         this.publisher = publisher;
@@ -131,32 +135,46 @@ public class FeedPoller {
 
     void onStart(@Observes StartupEvent start) {
         Optional<java.nio.file.Path> file = config.file();
-        if (file.isEmpty()) {
-            return;
-        }
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file.get(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the feed list ingest.feeds.file=" + file.get() + ": " + e.getMessage(), e);
-        }
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
+        if (file.isPresent()) {
+            List<String> lines;
             try {
-                add(FeedSpec.parseLine(line));
+                lines = Files.readAllLines(file.get(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the feed list ingest.feeds.file=" + file.get() + ": " + e.getMessage(), e);
+            }
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i).strip();
+                if (line.isEmpty() || line.startsWith("#")) {
+                    continue;
+                }
+                try {
+                    add(FeedSpec.parseLine(line));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException(file.get() + " line " + (i + 1) + ": " + e.getMessage(), e);
+                }
+            }
+            LOG.infof("%d feeds from %s", feeds.size(), file.get());
+        }
+        // Feeds added over the API, kept in feed.config: one that the rules now refuse is skipped, and said so.
+        int stored = 0;
+        for (var entry : store.load().entrySet()) {
+            try {
+                add(entry.getValue());
+                stored++;
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException(file.get() + " line " + (i + 1) + ": " + e.getMessage(), e);
+                LOG.warnf("stored feed %s is refused now and not polled: %s (./monitor feeds remove %s removes it)", entry.getKey(), e.getMessage(),
+                        entry.getKey());
             }
         }
-        LOG.infof("%d feeds from %s", feeds.size(), file.get());
+        if (stored > 0) {
+            LOG.infof("%d feeds from %s", stored, Topics.FEED_CONFIG.name());
+        }
     }
 
     @PreDestroy
     void stop() {
         pollers.shutdownNow();
+        store.close();
     }
 
     /**
@@ -196,6 +214,36 @@ public class FeedPoller {
      *                                  an interval out of bounds, a ticker that is not one, a name that cannot be a source
      */
     public FeedStatus add(FeedSpec spec) {
+        return apply(check(spec));
+    }
+
+    /**
+     * {@link #add(FeedSpec)}, kept in {@code feed.config} first so that the feed survives restarts.
+     *
+     * @throws FeedStore.FeedStoreException when Kafka did not take it: nothing changed
+     */
+    public FeedStatus addDurably(FeedSpec spec) throws FeedStore.FeedStoreException, InterruptedException {
+        FeedSpec checked = check(spec);
+        store.save(idOf(checked.url()), checked);
+        return apply(checked);
+    }
+
+    /**
+     * Removes a feed, from {@code feed.config} too; false when there is no such feed.
+     *
+     * @throws FeedStore.FeedStoreException when Kafka did not take the removal: nothing changed
+     */
+    public boolean removeDurably(String id) throws FeedStore.FeedStoreException, InterruptedException {
+        Optional<Feed> feed = byId(id);
+        if (feed.isEmpty()) {
+            return false;
+        }
+        store.delete(id);
+        return feeds.remove(feed.get().uri.toString()) != null;
+    }
+
+    /** The spec as it will be kept: URL stripped, tickers normalised, name trimmed; refused with the reason otherwise. */
+    private FeedSpec check(FeedSpec spec) {
         String url = spec.url() == null ? "" : spec.url().strip();
         String shown = StorableText.abbreviated(FeedFetcher.redacted(url), 100);
         if (url.length() > MAX_URL_CHARS) {
@@ -228,13 +276,16 @@ public class FeedPoller {
             throw new IllegalArgumentException("the poll interval must be between " + MIN_INTERVAL + " and " + MAX_INTERVAL + " (10 s and a day), got "
                     + interval);
         }
-        List<String> tickers = tickers(spec.tickers());
-        String name = name(spec.name());
-        Feed feed = feeds.compute(url, (k, existing) -> {
+        return new FeedSpec(url, interval, tickers(spec.tickers()), name(spec.name()));
+    }
+
+    private FeedStatus apply(FeedSpec checked) {
+        URI uri = URI.create(checked.url());
+        Feed feed = feeds.compute(checked.url(), (k, existing) -> {
             Feed f = existing != null ? existing : new Feed(uri, clock.instant());
-            f.interval = interval != null ? interval : config.pollInterval();
-            f.tickers = tickers;
-            f.name = name;
+            f.interval = checked.interval() != null ? checked.interval() : config.pollInterval();
+            f.tickers = checked.tickers();
+            f.name = checked.name();
             return f;
         });
         return feed.status();
@@ -275,10 +326,6 @@ public class FeedPoller {
 
     public boolean remove(String url) {
         return url != null && feeds.remove(url.strip()) != null;
-    }
-
-    public boolean removeById(String id) {
-        return byId(id).map(f -> feeds.remove(f.uri.toString()) != null).orElse(false);
     }
 
     public List<FeedStatus> statuses() {

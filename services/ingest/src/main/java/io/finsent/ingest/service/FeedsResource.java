@@ -85,14 +85,16 @@ public class FeedsResource {
     @APIResponse(responseCode = "401", description = "no API key or an unknown one")
     @APIResponse(responseCode = "403", description = "the key lacks the feeds role")
     @RequestBody(content = @Content(schema = @Schema(implementation = FeedRequest.class)))
-    public Response add(byte[] body) {
+    public Response add(byte[] body) throws InterruptedException {
         FeedRequest request = json.read(body, MAX_BODY_BYTES, FeedRequest.class);
         try {
             Duration interval = request.interval() == null ? null : FeedSpec.interval(request.interval());
-            FeedStatus added = poller.add(new FeedSpec(request.url(), interval, request.tickers(), request.name()));
+            FeedStatus added = poller.addDurably(new FeedSpec(request.url(), interval, request.tickers(), request.name()));
             return Response.status(Response.Status.CREATED).entity(added).build();
         } catch (IllegalArgumentException e) {
             return ItemsResource.error(Response.Status.BAD_REQUEST, e.getMessage()).build();
+        } catch (FeedStore.FeedStoreException e) {
+            return unavailable(e);
         }
     }
 
@@ -101,16 +103,33 @@ public class FeedsResource {
     @Operation(summary = "Stop polling a feed, by its id; needs an API key with the feeds role")
     @APIResponse(responseCode = "204", description = "removed")
     @APIResponse(responseCode = "404", description = "no such feed")
-    public Response removeById(@PathParam("id") String id) {
-        return poller.removeById(id) ? Response.noContent().build() : noFeed(id);
+    @Blocking
+    public Response removeById(@PathParam("id") String id) throws InterruptedException {
+        try {
+            return poller.removeDurably(id) ? Response.noContent().build() : noFeed(id);
+        } catch (FeedStore.FeedStoreException e) {
+            return unavailable(e);
+        }
     }
 
     @DELETE
     @Operation(summary = "Stop polling a feed, by its URL; needs an API key with the feeds role")
     @APIResponse(responseCode = "204", description = "removed")
     @APIResponse(responseCode = "404", description = "no such feed")
-    public Response remove(@QueryParam("url") String url) {
-        return poller.remove(url) ? Response.noContent().build() : noFeed(url == null ? "" : FeedFetcher.redacted(url));
+    @Blocking
+    public Response remove(@QueryParam("url") String url) throws InterruptedException {
+        if (url == null) {
+            return noFeed("");
+        }
+        try {
+            return poller.removeDurably(FeedPoller.idOf(url.strip())) ? Response.noContent().build() : noFeed(FeedFetcher.redacted(url));
+        } catch (FeedStore.FeedStoreException e) {
+            return unavailable(e);
+        }
+    }
+
+    private static Response unavailable(FeedStore.FeedStoreException e) {
+        return ItemsResource.error(Response.Status.SERVICE_UNAVAILABLE, e.getMessage()).header("Retry-After", "5").build();
     }
 
     private static Response noFeed(String which) {

@@ -64,14 +64,7 @@ public class RawTextPublisher {
         this.kafka = kafka;
         this.maxIds = config.dedup().maxIds();
         this.horizon = new DeduplicationHorizon(config.dedup().maxIds(), config.dedup().horizon(), clock);
-        Map<String, Object> props = KafkaClientSettings.producer(kafka);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        // A request thread never blocks long on a broker that is away; the push API answers 503 instead.
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
+        Map<String, Object> props = producerSettings(kafka);
         this.items = new KafkaProducer<>(props, Topics.RAW_TEXT.keySerde().serializer(), Topics.RAW_TEXT.valueSerde().serializer());
         this.deadLetters = new KafkaProducer<>(props, Topics.DEAD_LETTERS.keySerde().serializer(), Topics.DEAD_LETTERS.valueSerde().serializer());
         // Every counter exists from the start, at 0, so that a rule on it (e.g. on dead letters) sees its first increase.
@@ -82,6 +75,21 @@ public class RawTextPublisher {
         for (String stage : List.of(DeadLetters.STAGE_PUSH, DeadLetters.STAGE_FEED)) {
             metrics.counter("ingest.dead.letters", "stage", stage);
         }
+    }
+
+    /**
+     * The settings of ingest's producers (items, dead letters, the feed list): idempotent, acks=all, and a request thread
+     * never blocks long on a broker that is away (the push API answers 503 instead).
+     */
+    static Map<String, Object> producerSettings(Map<String, Object> kafka) {
+        Map<String, Object> props = KafkaClientSettings.producer(kafka);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
+        return props;
     }
 
     void onStart(@Observes StartupEvent start) {

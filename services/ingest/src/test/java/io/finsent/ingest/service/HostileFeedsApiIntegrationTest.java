@@ -197,7 +197,7 @@ class HostileFeedsApiIntegrationTest {
     }
 
     @Test
-    void aFeedWithTickersANameAndATokenIsShownRedactedAndRemovedByItsId() {
+    void aFeedWithTickersANameAndATokenIsShownRedactedAndRemovedByItsId() throws Exception {
         // Given a feed whose URL carries user info and a token, with tickers and a name
         String url = "https://reader:s3cret@feeds.example.com/private.xml?token=abc123";
         var added = given().header("X-API-Key", ADMIN_KEY).contentType("application/json")
@@ -214,8 +214,16 @@ class HostileFeedsApiIntegrationTest {
         assertThat(listed).contains(id).doesNotContain("s3cret").doesNotContain("abc123").doesNotContain("reader");
         assertThat(given().header("X-API-Key", ADMIN_KEY).get("/v1/feeds/" + id).asString()).contains("Apple newsroom").doesNotContain("abc123");
 
-        // And DELETE by its id removes it
+        // And it is kept in feed.config, whole (a later start polls it with its token)
+        var stored = TopicReader.awaitByKey("feed.config", r -> r.containsKey(id)).get(id);
+        var definition = TopicReader.decode("FeedDefinition", stored.get(stored.size() - 1).value());
+        assertThat(TopicReader.text(definition, "url")).isEqualTo(url);
+        assertThat(TopicReader.texts(definition, "tickers")).containsExactly("AAPL", "MSFT");
+
+        // And DELETE by its id removes it, there too (a tombstone)
         given().header("X-API-Key", ADMIN_KEY).delete("/v1/feeds/" + id).then().statusCode(204);
         given().header("X-API-Key", ADMIN_KEY).get("/v1/feeds/" + id).then().statusCode(404);
+        var after = TopicReader.awaitByKey("feed.config", r -> r.get(id).get(r.get(id).size() - 1).value() == null).get(id);
+        assertThat(after.get(after.size() - 1).value()).isNull();
     }
 }
