@@ -34,9 +34,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./monitor backtest}: what several rule parameter sets would have fired over a run's trend windows, side by side. */
 @Command(name = "backtest", mixinStandardHelpOptions = true,
-        description = {"Evaluates rule parameter sets over a run's trend windows (PostgreSQL trend_window rows, written by the",
-                "alerting service for live or a replay) with the same rule evaluator as live alerting, and reports the alerts each",
-                "set would have fired per topic and rule, side by side, with a timeline. The defaults are always included as 'default'."})
+        description = {"Reports the alerts each rule parameter set would have fired over a run's trend windows.",
+                "The windows are PostgreSQL trend_window rows, written by the alerting service for live or a replay. The rule evaluator is",
+                "live alerting's, and the report gives each set's alerts per topic and rule, side by side, with a timeline. The defaults are always included as 'default'."})
 final class BacktestCommand implements Callable<Integer> {
 
     @Spec

@@ -37,8 +37,8 @@ import picocli.CommandLine.Spec;
  * fired an alert and the calm topics fired none.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs the whole pipeline (embedded broker and PostgreSQL, scorer, alerting, ingest) on the demo stream:",
-                "--minutes of synthetic headlines and posts for 20 tickers, published at once from the past (event time),",
+        description = {"Runs the whole pipeline on the synthetic demo stream, and checks its alerts with --check.",
+                "The pipeline: embedded broker and PostgreSQL, scorer, alerting, ingest. The stream: --minutes of synthetic headlines and posts for 20 tickers, published at once from the past (event time),",
                 "with a negative surge on one ticker in the middle. Without --check it stays up until Ctrl-C (dashboard on",
                 "the alerting port); with --check it waits for the windows to close, checks the alerts and exits (--json: the summary as one JSON object)."})
 final class DemoCommand implements Callable<Integer> {

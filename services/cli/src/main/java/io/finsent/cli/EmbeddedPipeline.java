@@ -44,7 +44,9 @@ final class EmbeddedPipeline implements AutoCloseable {
     /** The admin API key of the alerting service and the scorer's replay API, in the data directory. */
     static final String ADMIN_KEY_FILE = "admin.key";
     /** The API key of ingest's local client (roles push and feeds), in the data directory. */
-    static final String PUSH_KEY_FILE = "push.key";
+    static final String INGEST_KEY_FILE = "ingest.key";
+    /** Where an earlier version kept it; moved to {@link #INGEST_KEY_FILE} at the next start. */
+    private static final String LEGACY_INGEST_KEY_FILE = "push.key";
 
     private final LocalStack stack;
     private final List<ServiceProcess> services;
@@ -103,7 +105,11 @@ final class EmbeddedPipeline implements AutoCloseable {
                 options.demo().forEach((key, value) -> ingest.put("ingest.demo." + key, value));
             }
             // One local client of ingest that may push and change feeds, its key kept beside the admin key.
-            ingest.put("ingest.clients.local.key-sha256", ApiKeyHash.hex(key(options.dataDir(), PUSH_KEY_FILE, "fsp_")));
+            Path legacy = options.dataDir().resolve(LEGACY_INGEST_KEY_FILE);
+            if (Files.isRegularFile(legacy) && !Files.exists(options.dataDir().resolve(INGEST_KEY_FILE))) {
+                Files.move(legacy, options.dataDir().resolve(INGEST_KEY_FILE));
+            }
+            ingest.put("ingest.clients.local.key-sha256", ApiKeyHash.hex(key(options.dataDir(), INGEST_KEY_FILE, "fsp_")));
             ingest.put("ingest.clients.local.roles", "push,feeds");
             if (options.ingest() != null) {
                 options.ingest().forEach((key, value) -> ingest.put("ingest." + key, value));

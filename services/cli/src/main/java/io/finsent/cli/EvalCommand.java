@@ -25,8 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ./monitor eval}: options, then {@link Evaluation} on a labelled TSV, then classification quality as text or {@code --json}. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Scores a labelled TSV (header row) with the encoder runtime and prints accuracy, macro-F1,",
-                "per-class precision/recall/F1, the confusion matrix and accuracy per agreement level."})
+        description = {"Scores a labelled TSV file with the encoder runtime and prints its quality.",
+                "The file has a header row. The report: accuracy, macro-F1, per-class precision/recall/F1, the confusion matrix and accuracy per agreement level."})
 final class EvalCommand implements Callable<Integer> {
 
     @Spec

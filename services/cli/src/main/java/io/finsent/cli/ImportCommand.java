@@ -28,8 +28,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ./monitor import}: publishes archive files to text.raw, exactly once, at their original publication times. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Publishes archive files (JSONL, or CSV with a header; fields id, published_at, source, tickers, headline, url)",
-                "to text.raw with each item's publication time as the record timestamp and its id as the key, in transactions.",
+        description = {"Publishes archive files to text.raw, exactly once and resumably.",
+                "Files are JSONL, or CSV with a header; fields id, published_at, source, tickers, headline, url. They go to text.raw with each item's publication time as the record timestamp and its id as the key, in transactions.",
                 "Refused rows go to text.dlq with the reason and the row's bytes. Resumable: a second run of the same file",
                 "publishes nothing new, and a broker restart mid-import loses and doubles nothing."})
 final class ImportCommand implements Callable<Integer> {

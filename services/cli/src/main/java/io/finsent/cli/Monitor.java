@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 ReplayCommand.class,
                 BacktestCommand.class,
                 FeedsCommand.class,
+                PushCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Monitor implements Runnable {

@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./monitor replay}: a time range of raw text through the live topology code under a new run id. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = {"Replays raw texts published in [--from, --to) through the same scoring and trend topologies as live, under a",
-                "new run id: own Kafka Streams applications and state, own scored topic, trend windows in topic.trends tagged with",
+        description = {"Replays a time range of raw texts through the live topologies under a new run id.",
+                "Texts published in [--from, --to) go through the same scoring and trend topologies as live, under a new run id: own Kafka Streams applications and state, own scored topic, trend windows in topic.trends tagged with",
                 "the run id (the alerting service writes them as rows and records the run's alerts, never delivering them).",
                 "Source: text.raw read by timestamp, or archive files (--file). Ctrl-C stops with everything committed; the same",
                 "command (same --run-id) resumes. Scores equal live's only with live's model (--model)."},

@@ -18,8 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code ./monitor up}: the embedded stack and every service, in the foreground, until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Starts the embedded stack (a KRaft Kafka broker and PostgreSQL on loopback, no Docker),",
-                "creates the topics of the catalogue, starts the services (scorer, alerting, ingest with the demo stream and its topics),",
+        description = {"Starts the embedded stack and the services, and runs them until Ctrl-C.",
+                "The stack is a KRaft Kafka broker and PostgreSQL on loopback, no Docker. It creates the topics of the catalogue, starts the services (scorer, alerting, ingest with the demo stream and its topics),",
                 "and stops all of it on Ctrl-C."})
 final class UpCommand implements Callable<Integer> {
 
@@ -69,6 +69,14 @@ final class UpCommand implements Callable<Integer> {
             err.println("monitor up: " + e.getMessage());
             return 1;
         }
+        String analystKey;
+        try {
+            analystKey = DemoAnalyst.ensure(dataDir, pipeline.service("alerting").url(), pipeline.adminKey());
+        } catch (IOException e) {
+            err.println("monitor up: " + e.getMessage());
+            pipeline.close();
+            return 1;
+        }
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         LocalStack stack = pipeline.stack();
         out.printf("%nUp in %.1f s:%n", took.toMillis() / 1000.0);
@@ -80,8 +88,10 @@ final class UpCommand implements Callable<Integer> {
                     service.pid(), service.url(), service.url(), service.log());
         }
         out.printf("  %-12s %s/ (admin API key in %s)%n", "Dashboard", pipeline.service("alerting").url(), dataDir.resolve(EmbeddedPipeline.ADMIN_KEY_FILE));
-        out.printf("  %-12s %s/v1/items, %s/v1/feeds (API key with roles push and feeds in %s)%n", "Push API", pipeline.service("ingest").url(),
-                pipeline.service("ingest").url(), dataDir.resolve(EmbeddedPipeline.PUSH_KEY_FILE));
+        out.printf("  %-12s open %s/ and paste the demo analyst's key (subscribed to every topic; also in %s):%n  %-12s %s%n", "Sign in",
+                pipeline.service("alerting").url(), dataDir.resolve(DemoAnalyst.ANALYST_KEY_FILE), "", analystKey);
+        out.printf("  %-12s %s/v1/items, %s/v1/feeds (API key with roles push and feeds in %s): ./monitor push TEXT, ./monitor feeds add URL%n",
+                "Push API", pipeline.service("ingest").url(), pipeline.service("ingest").url(), dataDir.resolve(EmbeddedPipeline.INGEST_KEY_FILE));
         out.printf("  %-12s %s/v1/replays (the same admin API key)%n", "Replays", pipeline.service("scorer").url());
         out.printf("%nPress Ctrl-C to stop everything.%n");
         out.flush();

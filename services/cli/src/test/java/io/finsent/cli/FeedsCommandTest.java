@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -62,7 +63,8 @@ class FeedsCommandTest {
                 answer = "{\"id\": \"f-0123456789ab\", \"url\": \"https://example.com/rss\", \"name\": \"Wire\", \"tickers\": [\"AAPL\", \"MSFT\"],"
                         + " \"pollIntervalSeconds\": 600}";
             } else if (ex.getRequestMethod().equals("DELETE")) {
-                status = ex.getRequestURI().getPath().endsWith("f-0123456789ab") ? 204 : 404;
+                status = ex.getRequestURI().getPath().endsWith("f-0123456789ab")
+                        || "url=https://u:p@example.com/rss?token=t".equals(ex.getRequestURI().getQuery()) ? 204 : 404;
                 answer = status == 204 ? "" : "{\"error\": \"no feed f-nope; GET /v1/feeds lists them\"}";
             } else {
                 status = 200;
@@ -72,6 +74,18 @@ class FeedsCommandTest {
             byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "application/json");
             ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(bytes);
+            }
+        });
+        ingest.createContext("/v1/items", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " key=" + ex.getRequestHeaders().getFirst("X-API-Key") + " " + body);
+            boolean bad = body.contains("\"tickers\":[\"not a ticker\"]");
+            byte[] bytes = (bad ? "{\"error\": \"invalid items\", \"items\": [{\"index\": 0, \"field\": \"tickers[0]\", \"message\": \"not a ticker\"}]}"
+                    : "{\"ids\": [\"n-00aa\"], \"published\": 1, \"duplicates\": 0}").getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(bad ? 400 : 202, bytes.length);
             try (OutputStream o = ex.getResponseBody()) {
                 o.write(bytes);
             }
@@ -133,5 +147,41 @@ class FeedsCommandTest {
         assertThat(err.toString()).contains("no ingest service answers at http://127.0.0.1:" + closed).contains("./monitor up");
         assertThat(run("feeds", "list", "--ingest", "not a url", "--key-file", keyFile.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("is not a URL");
+    }
+
+    @Test
+    void removeTakesAURLTooAndIntervalsTakeShortForms() throws Exception {
+        assertThat(run("feeds", "remove", "https://u:p@example.com/rss?token=t", "--ingest", url, "--key-file", keyFile.toString())).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("removed https://example.com/rss?…").doesNotContain("token");
+        assertThat(java.net.URLDecoder.decode(requests.get(0), StandardCharsets.UTF_8)).startsWith("DELETE /v1/feeds?url=https://u:p@example.com/rss?token=t ");
+
+        assertThat(FeedsCommand.isoDuration("10m")).isEqualTo("PT10M");
+        assertThat(FeedsCommand.isoDuration("30s")).isEqualTo("PT30S");
+        assertThat(FeedsCommand.isoDuration("1d")).isEqualTo("P1D");
+        assertThat(FeedsCommand.isoDuration("PT5M")).isEqualTo("PT5M");
+        assertThat(FeedsCommand.isoDuration("often")).as("the service says what is wrong").isEqualTo("often");
+    }
+
+    @Test
+    void pushSendsOneTextNowWithItsTickersAndNamesItsId() throws Exception {
+        Instant before = Instant.now();
+        assertThat(run("push", "Acme shares slump after a profit warning", "--ticker", "ACME", "--ticker", "WILE", "--source", "desk",
+                "--ingest", url, "--key-file", keyFile.toString())).as(err.toString()).isZero();
+
+        assertThat(out.toString()).contains("published_at: now").contains("published n-00aa");
+        JsonNode sent = new ObjectMapper().readTree(requests.get(0).substring(requests.get(0).indexOf('{')));
+        assertThat(sent.get("text").asText()).isEqualTo("Acme shares slump after a profit warning");
+        assertThat(sent.get("source").asText()).isEqualTo("desk");
+        assertThat(sent.get("tickers").toString()).isEqualTo("[\"ACME\",\"WILE\"]");
+        assertThat(Instant.parse(sent.get("published_at").asText())).isBetween(before, Instant.now());
+    }
+
+    @Test
+    void aRefusedPushAndABadTimeSayWhy() {
+        assertThat(run("push", "x", "--ticker", "not a ticker", "--ingest", url, "--key-file", keyFile.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("monitor push: ingest refused the text (HTTP 400)").contains("tickers[0]");
+        assertThat(run("push", "x", "--published-at", "yesterday", "--ingest", url, "--key-file", keyFile.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--published-at yesterday is not an ISO-8601 instant");
+        assertThat(requests).hasSize(1);
     }
 }

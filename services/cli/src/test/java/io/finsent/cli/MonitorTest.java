@@ -24,6 +24,15 @@ class MonitorTest {
     }
 
     @Test
+    void everyCommandIsListedWithAWholeSentence() {
+        for (var sub : Monitor.commandLine().getSubcommands().entrySet()) {
+            String[] description = sub.getValue().getCommandSpec().usageMessage().description();
+            assertThat(description).as(sub.getKey()).isNotEmpty();
+            assertThat(description[0]).as(sub.getKey() + "'s first line, the one ./monitor --help lists").endsWith(".").hasSizeLessThan(100);
+        }
+    }
+
+    @Test
     void everySubcommandHasHelp() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString()).contains("up");
