@@ -151,10 +151,14 @@ public interface AlertTable {
             a.resolved_at, a.window_start, a.window_size_ms, a.observed, a.baseline, a.threshold, a.message
             """;
 
-    /** Whether analyst {@code :analyst} has a live subscription covering alert row {@code a} (its topic or '*', and its rule set). */
+    /**
+     * Whether the reader may see alert row {@code a}: every alert for a null {@code :analyst} (an admin, read only), else only
+     * where analyst {@code :analyst} has a live subscription covering it (its topic or '*', and its rule set).
+     */
     String VISIBLE = """
-            EXISTS (SELECT 1 FROM subscription s WHERE s.analyst_id = :analyst AND s.deleted_at IS NULL
-                       AND (s.topic = a.topic OR s.topic = '*') AND s.rule_set = a.rule_set)
+            (CAST(:analyst AS bigint) IS NULL
+             OR EXISTS (SELECT 1 FROM subscription s WHERE s.analyst_id = :analyst AND s.deleted_at IS NULL
+                           AND (s.topic = a.topic OR s.topic = '*') AND s.rule_set = a.rule_set))
             """;
 
     /** An alert as the API shows it (times are event times). */
@@ -175,21 +179,21 @@ public interface AlertTable {
     }
 
     /**
-     * A run's alerts the analyst may see, in one state and on one topic where those are not null, latest change first, at most
-     * {@code limit}.
+     * A run's alerts the reader may see (every alert for a null {@code analystId}), in one state and on one topic where those
+     * are not null, latest change first, at most {@code limit}.
      */
     @SqlQuery("SELECT " + ALERT_COLUMNS + " FROM alert a WHERE a.run_id = :run AND " + VISIBLE + """
                AND (CAST(:state AS text) IS NULL OR a.state = :state) AND (CAST(:topic AS text) IS NULL OR a.topic = :topic)
              ORDER BY a.updated_at DESC, a.alert_id LIMIT :limit
             """)
     @RegisterConstructorMapper(Alert.class)
-    List<Alert> visible(@Bind("run") String run, @Bind("analyst") long analystId, @Bind("state") String state, @Bind("topic") String topic,
+    List<Alert> visible(@Bind("run") String run, @Bind("analyst") Long analystId, @Bind("state") String state, @Bind("topic") String topic,
                         @Bind("limit") int limit);
 
-    /** An alert, and whether the analyst may see it; empty when there is no such alert. */
+    /** An alert, and whether the reader may see it (always for a null {@code analystId}); empty when there is no such alert. */
     @SqlQuery("SELECT " + ALERT_COLUMNS + ", " + VISIBLE + " AS visible FROM alert a WHERE a.alert_id = :id")
     @RegisterConstructorMapper(Seen.class)
-    java.util.Optional<Seen> seenBy(@Bind("id") String alertId, @Bind("analyst") long analystId);
+    java.util.Optional<Seen> seenBy(@Bind("id") String alertId, @Bind("analyst") Long analystId);
 
     /** An alert's transitions in event-time order. */
     @SqlQuery("""

@@ -128,6 +128,13 @@ class ApiIntegrationTest {
         call(bob.key(), "GET", "/v1/alerts?topic=" + topic, null).then().statusCode(200).body("size()", equalTo(0));
         call(alice.key(), "GET", "/v1/alerts/" + alertId, null).then().statusCode(200).body("alert_id", equalTo(alertId));
         call(alice.key(), "GET", "/v1/alerts?topic=" + topic, null).then().statusCode(200).body("alert_id", hasItem(alertId));
+        // The bootstrap admin (no analyst, no subscription) reads every alert, but owns no subscription or silence
+        call(ADMIN_KEY, "GET", "/v1/alerts/" + alertId, null).then().statusCode(200).body("alert_id", equalTo(alertId));
+        call(ADMIN_KEY, "GET", "/v1/alerts?topic=" + topic, null).then().statusCode(200).body("alert_id", hasItem(alertId));
+        call(ADMIN_KEY, "GET", "/v1/alerts/no-such-alert", null).then().statusCode(404);
+        call(ADMIN_KEY, "GET", "/v1/subscriptions", null).then().statusCode(403).body("error", containsString("has no analyst"));
+        call(ADMIN_KEY, "POST", "/v1/silences", "{\"topic\": \"" + topic + "\", \"ends_at\": \"" + Instant.now().plusSeconds(600) + "\"}")
+                .then().statusCode(403);
         // Silences
         call(bob.key(), "DELETE", "/v1/silences/" + silence, null).then().statusCode(403);
         call(bob.key(), "GET", "/v1/silences", null).then().statusCode(200).body("id", not(hasItem((int) silence)));
@@ -227,7 +234,7 @@ class ApiIntegrationTest {
     }
 
     @Test
-    void theAlertStreamShowsAnAnalystOnlyTheAlertsOfTheirSubscriptions() throws Exception {
+    void theAlertStreamShowsAnAnalystOnlyTheAlertsOfTheirSubscriptionsAndAnAdminEveryAlert() throws Exception {
         String aliceTopic = unique("stream-a");
         String bobTopic = unique("stream-b");
         TestSupport.Analyst alice = newAnalyst("alice");
@@ -236,6 +243,7 @@ class ApiIntegrationTest {
         subscribe(bob, "{\"topic\": \"" + bobTopic + "\"}");
         Listener aliceStream = listen(alice.key());
         Listener bobStream = listen(bob.key());
+        Listener adminStream = listen(ADMIN_KEY);
 
         // Events for alice's topic until her stream shows one (the feed may still be positioning), then one for bob's
         String aliceAlert = unique("alert-a");
@@ -254,6 +262,9 @@ class ApiIntegrationTest {
         // Then bob, connected all along, never saw alice's alert, and alice never saw bob's
         assertThat(bobStream.seen()).isNotEmpty().noneMatch(l -> l.contains(aliceAlert));
         assertThat(aliceStream.seen()).isNotEmpty().noneMatch(l -> l.contains(bobAlert));
+        // The admin, subscribed to nothing, saw both
+        TestSupport.await("both events on the admin's stream", Duration.ofSeconds(30),
+                () -> adminStream.seen().stream().anyMatch(l -> l.contains(aliceAlert)) && adminStream.seen().stream().anyMatch(l -> l.contains(bobAlert)));
     }
 
     /** An open alert stream: lines to wait on, and every line seen. */

@@ -39,7 +39,7 @@ import io.smallrye.common.annotation.Identifier;
 /**
  * Feeds {@code GET /v1/alerts/stream}: every instance reads all of alert.events from its end (all partitions
  * assigned, no consumer group, so each instance sees every event) and passes each change to the connected
- * analysts whose subscriptions cover the alert's topic and rule set.
+ * analysts whose subscriptions cover the alert's topic and rule set, and to every connected admin.
  */
 @ApplicationScoped
 public class AlertStream {
@@ -47,6 +47,8 @@ public class AlertStream {
     private static final Logger LOG = Logger.getLogger(AlertStream.class);
 
     private final Map<Long, Set<MultiEmitter<? super AlertChange>>> listeners = new ConcurrentHashMap<>();
+    /** Admins' connections: they get every change. */
+    private final Set<MultiEmitter<? super AlertChange>> everything = new CopyOnWriteArraySet<>();
     private final SubscriptionTable subscriptions;
     private final boolean enabled;
     /** The service's kafka.* client settings (address, security). */
@@ -75,6 +77,7 @@ public class AlertStream {
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         ConsumerLoop l = loop;
         listeners.values().forEach(set -> set.forEach(MultiEmitter::complete));
+        everything.forEach(MultiEmitter::complete);
         if (l != null) {
             l.stop(Duration.ofSeconds(10));
         }
@@ -85,11 +88,16 @@ public class AlertStream {
         return positioned;
     }
 
-    /** The changes of the alerts {@code analystId} may see, from now on, until the client goes away. */
-    public Multi<AlertChange> changesFor(long analystId) {
+    /**
+     * The changes of the alerts analyst {@code analystId} may see (every change for null: an admin), from now on, until the
+     * client goes away.
+     */
+    public Multi<AlertChange> changesFor(Long analystId) {
         return Multi.createFrom().emitter(emitter -> {
-            listeners.computeIfAbsent(analystId, id -> new CopyOnWriteArraySet<>()).add(emitter);
-            emitter.onTermination(() -> listeners.getOrDefault(analystId, Set.of()).remove(emitter));
+            Set<MultiEmitter<? super AlertChange>> set = analystId == null ? everything
+                    : listeners.computeIfAbsent(analystId, id -> new CopyOnWriteArraySet<>());
+            set.add(emitter);
+            emitter.onTermination(() -> set.remove(emitter));
         });
     }
 
@@ -109,7 +117,7 @@ public class AlertStream {
     }
 
     private void deliver(ConsumerRecord<byte[], byte[]> record) {
-        if (record.value() == null || listeners.values().stream().allMatch(Set::isEmpty)) {
+        if (record.value() == null || everything.isEmpty() && listeners.values().stream().allMatch(Set::isEmpty)) {
             return;
         }
         AlertEvent event;
@@ -119,6 +127,8 @@ public class AlertStream {
             LOG.warnf("skipping an unreadable alert event at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
             return;
         }
+        AlertChange change = AlertChange.of(event);
+        everything.forEach(emitter -> emitter.emit(change));
         List<Long> allowed;
         try {
             Long[] connected = listeners.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toArray(Long[]::new);
@@ -127,7 +137,6 @@ public class AlertStream {
             LOG.warnf("alert event %s not streamed: PostgreSQL: %s", event.getAlertId(), e.getMessage());
             return;
         }
-        AlertChange change = AlertChange.of(event);
         for (Long analyst : allowed) {
             listeners.getOrDefault(analyst, Set.of()).forEach(emitter -> emitter.emit(change));
         }

@@ -98,6 +98,14 @@ public class AlertingKeys implements ApiKeyRealm {
         return owner(identity).id();
     }
 
+    /**
+     * Whose alerts a request may read: null for a key with the admin role (every alert, read only: an admin owns no
+     * subscriptions), else the analyst's id (the alerts of their subscriptions).
+     */
+    static Long alertReader(SecurityIdentity identity) {
+        return identity.hasRole(ADMIN) ? null : analystId(identity);
+    }
+
     /** A fresh random key (or webhook secret): shown once, stored only as its hash. */
     static String newKey() {
         byte[] bytes = new byte[32];

@@ -30,13 +30,13 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 
 /**
- * Alerts an analyst may see: those of the topics and rule sets of their own subscriptions (enabled or not).
- * Another analyst's alert is 403.
+ * Alerts an analyst may see: those of the topics and rule sets of their own subscriptions (enabled or not); another analyst's
+ * alert is 403. A key with the admin role (the bootstrap admin's too) reads every alert: nothing here changes an alert.
  */
 @Path("/v1/alerts")
-@Tag(name = "alerts", description = "Alerts of the caller's subscriptions")
+@Tag(name = "alerts", description = "Alerts of the caller's subscriptions (every alert for an admin key)")
 @Blocking
-@RolesAllowed(AlertingKeys.ANALYST)
+@RolesAllowed({AlertingKeys.ANALYST, AlertingKeys.ADMIN})
 public class AlertsResource {
 
     /** An alert with every transition it went through. */
@@ -55,7 +55,7 @@ public class AlertsResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Alerts of the caller's subscriptions, latest change first",
+    @Operation(summary = "Alerts of the caller's subscriptions (every alert for an admin key), latest change first",
             description = "state: PENDING, FIRING or RESOLVED; topic; run (default live); limit (1..1000, default 100).")
     public List<AlertTable.Alert> list(@QueryParam("state") String state, @QueryParam("topic") String topic,
             @QueryParam("run") @DefaultValue("live") String run, @QueryParam("limit") @DefaultValue("100") int limit) {
@@ -71,7 +71,7 @@ public class AlertsResource {
             }
         }
         String topicName = topic == null || topic.isBlank() ? null : topic.strip();
-        return alerts.visible(run, AlertingKeys.analystId(identity), stateName, topicName, limit);
+        return alerts.visible(run, AlertingKeys.alertReader(identity), stateName, topicName, limit);
     }
 
     @GET
@@ -83,7 +83,7 @@ public class AlertsResource {
     @APIResponse(responseCode = "403", description = "not an alert of the caller's subscriptions")
     @APIResponse(responseCode = "404", description = "no such alert")
     public AlertWithHistory get(@PathParam("id") String id) {
-        AlertTable.Seen seen = alerts.seenBy(id, AlertingKeys.analystId(identity)).orElseThrow(() -> ApiProblem.notFound("no alert " + id));
+        AlertTable.Seen seen = alerts.seenBy(id, AlertingKeys.alertReader(identity)).orElseThrow(() -> ApiProblem.notFound("no alert " + id));
         if (!seen.visible()) {
             throw ApiProblem.forbidden("alert " + id + " is not of a topic and rule set you subscribe to");
         }
@@ -94,8 +94,8 @@ public class AlertsResource {
     @Path("/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
-    @Operation(summary = "The caller's alert changes as they happen (server-sent events, live run)")
+    @Operation(summary = "The caller's alert changes as they happen (server-sent events, live run; every change for an admin key)")
     public Multi<AlertStream.AlertChange> stream() {
-        return stream.changesFor(AlertingKeys.analystId(identity));
+        return stream.changesFor(AlertingKeys.alertReader(identity));
     }
 }
