@@ -26,6 +26,8 @@ export class AlertFeed {
     this.onSelect = onSelect;
     this.controller = null;
     this.run = 'live';
+    /** True for an admin key: the feed holds every alert, not only those of the caller's subscriptions. */
+    this.everyAlert = false;
   }
 
   /** (Re)starts the feed for a run; only the live run has a stream. */
@@ -133,9 +135,12 @@ export class AlertFeed {
   placeholder() {
     const li = document.createElement('li');
     li.className = 'placeholder';
+    const whose = this.everyAlert ? '' : ' for your subscriptions';
     li.textContent = this.run === 'live'
-      ? 'No alerts for your subscriptions yet. New ones appear here as they happen.'
-      : `No alerts for your subscriptions in run ${this.run}.`;
+      ? `No alerts${whose} yet. New ones appear here as they happen; with the demo stream of ./monitor up, `
+        + 'its first surge fires within about two minutes of the start, then one every 15 minutes. '
+        + (this.everyAlert ? '' : 'No subscription covers the topic you watch? Add one under Subscriptions.')
+      : `No alerts${whose} in run ${this.run}: choose another run, or backtest its rule sets below.`;
     return li;
   }
 

@@ -34,7 +34,7 @@ const backtest = new BacktestView({ form: $('#backtest-form'), result: $('#backt
   onError: (e) => panelError('#backtest-form', e) });
 
 // Exposed for the browser test and for debugging from the console.
-window.finsent = { view, chart, feed, backtest };
+window.finsent = { view, chart, feed, backtest, refresh: () => refresh() };
 
 /** Shows (or with null, clears) a panel's error; a refused key also goes to the page-wide error. */
 function panelError(within, error) {
@@ -104,27 +104,42 @@ async function loadRuns() {
   }
 }
 
+/**
+ * Topics by activity: those with a FIRING alert first, then by texts in the range (most first), then by name; the chart
+ * opens on the first.
+ */
+function byActivity(rows, firing) {
+  const rank = (t) => (firing.has(t.topic) ? 1 : 0);
+  return rows.sort((a, b) => rank(b) - rank(a) || Number(b.count) - Number(a.count) || a.topic.localeCompare(b.topic));
+}
+
 async function loadTopics() {
   const { from, to } = range();
   const list = $('#topics');
   try {
-    const [summary, definitions] = await Promise.all([
+    const [summary, definitions, firingAlerts] = await Promise.all([
       api('v1/topics/summary', { query: { run: view.run, from: new Date(from).toISOString(), to: new Date(to).toISOString() } }),
       api('v1/topics').catch(() => []),
+      api('v1/alerts', { query: { run: view.run, state: 'FIRING', limit: 1000 } }).catch(() => []),
     ]);
     panelError('#topics', null);
     const names = new Map(definitions.map((d) => [d.id, d.name]));
+    const firing = new Set(firingAlerts.map((a) => a.topic));
     const rows = [...summary];
     for (const d of definitions) {
       if (!rows.some((r) => r.topic === d.id)) {
         rows.push({ topic: d.id, count: 0, negative: 0, mean_score: null, negative_share: null, series: [] });
       }
     }
-    list.replaceChildren(...rows.map((t) => topicItem(t, names.get(t.topic), from, to)));
+    byActivity(rows, firing);
+    list.replaceChildren(...rows.map((t) => topicItem(t, names.get(t.topic), from, to, firing.has(t.topic))));
     if (rows.length === 0) {
       const li = document.createElement('li');
       li.className = 'placeholder';
-      li.textContent = `No texts in run ${view.run} over this range.`;
+      li.textContent = view.run === 'live'
+        ? 'No texts yet. Scored texts appear here within a minute or two of arriving: push one with ./monitor push "TEXT" --ticker T, '
+          + 'add a feed with ./monitor feeds add URL, or import an archive with ./monitor import FILE.'
+        : `No texts in run ${view.run} over this range: choose a wider range or another run.`;
       list.append(li);
     }
     if (!view.topic && rows.length > 0) {
@@ -136,7 +151,7 @@ async function loadTopics() {
   }
 }
 
-function topicItem(t, name, from, to) {
+function topicItem(t, name, from, to, isFiring) {
   const li = document.createElement('li');
   const button = document.createElement('button');
   button.type = 'button';
@@ -147,8 +162,9 @@ function topicItem(t, name, from, to) {
   label.textContent = name && name !== t.topic ? `${name} (${t.topic})` : t.topic;
   const stats = document.createElement('span');
   stats.className = 'topic-stats';
-  stats.textContent = t.count === 0 ? 'no texts'
-    : `${t.count} texts · score ${Number(t.mean_score).toFixed(2)} · ${(Number(t.negative_share) * 100).toFixed(0)} % negative`;
+  stats.textContent = (isFiring ? 'alert firing · ' : '') + (t.count === 0 ? 'no texts in this range'
+    : `${t.count} texts · score ${Number(t.mean_score).toFixed(2)} · ${(Number(t.negative_share) * 100).toFixed(0)} % negative`);
+  Object.assign(button.dataset, { firing: String(isFiring), count: String(t.count) });
   const description = `${t.topic}: ${stats.textContent}, hourly`;
   button.append(label, sparkline(t.series ?? [], from, to, description), stats);
   button.addEventListener('click', () => selectTopic(t.topic));
@@ -182,7 +198,7 @@ async function loadChart() {
     });
     if (request === chartRequest) {
       panelError('#chart', null);
-      chart.draw(rows, { topic: view.topic, run: view.run, resolution: view.resolution });
+      chart.draw(rows, { topic: view.topic, run: view.run, resolution: view.resolution, from, to });
     }
   } catch (e) {
     if (request === chartRequest) {
@@ -237,6 +253,7 @@ async function signIn() {
   try {
     const me = await api('v1/analysts/me');
     $('#whoami').textContent = `Signed in as ${me.name} (${me.role})`;
+    feed.everyAlert = me.role === 'admin';
     $('#key-form').hidden = true;
     $('#signed-in').hidden = false;
     $('#signed-out-note').hidden = true;

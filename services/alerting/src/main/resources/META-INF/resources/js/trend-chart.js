@@ -17,19 +17,24 @@ export class TrendChart {
     return { width: Math.max(300, this.container.clientWidth), height: 320 };
   }
 
-  /** Rows of GET /v1/trends; an empty list shows a note instead of a chart. */
-  draw(rows, { topic, run, resolution }) {
+  /**
+   * Rows of GET /v1/trends over [from, to) (epoch ms); the time axis spans exactly that range, however few windows there
+   * are. An empty list shows a note instead of a chart.
+   */
+  draw(rows, { topic, run, resolution, from, to }) {
     const x = rows.map((r) => Date.parse(r.window_start) / 1000);
     const volume = rows.map((r) => Number(r.count));
     const score = rows.map((r) => Number(r.mean_score));
     const negativeShare = rows.map((r) => (Number(r.count) > 0 ? Number(r.negative) / Number(r.count) : null));
     this.destroy();
     const texts = volume.reduce((a, b) => a + b, 0);
-    Object.assign(this.container.dataset, { topic, run, resolution, points: String(rows.length), texts: String(texts) });
+    Object.assign(this.container.dataset, { topic, run, resolution, points: String(rows.length), texts: String(texts),
+      from: String(from), to: String(to) });
     if (rows.length === 0) {
       const empty = document.createElement('p');
       empty.className = 'empty';
-      empty.textContent = `No ${resolution} windows for ${topic} in run ${run} and this range.`;
+      empty.textContent = `No ${resolution} windows for ${topic} in run ${run} over this range: `
+        + 'choose a wider range above, or wait: a window is written about a minute after it ends.';
       this.container.replaceChildren(empty);
       this.container.setAttribute('aria-label', empty.textContent);
       this.container.dataset.state = 'empty';
@@ -45,7 +50,7 @@ export class TrendChart {
         { label: 'Negative share', scale: 'score', stroke: COLOURS.negative, width: 2, dash: [6, 3],
           value: (u, v) => (v == null ? '–' : `${(v * 100).toFixed(1)} %`) },
       ],
-      scales: { x: { time: true }, count: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] }, score: { range: [-1, 1] } },
+      scales: { x: { time: true, range: () => [from / 1000, to / 1000] }, count: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] }, score: { range: [-1, 1] } },
       axes: [
         {},
         { scale: 'count', label: 'texts per window', size: 60 },
@@ -74,6 +79,11 @@ export class TrendChart {
   destroy() {
     this.plot?.destroy();
     this.plot = null;
+  }
+
+  /** The time axis of the chart drawn last, [min, max] in epoch ms (uPlot's own scale), for checks. */
+  axisRange() {
+    return this.plot ? [Math.round(this.plot.scales.x.min * 1000), Math.round(this.plot.scales.x.max * 1000)] : null;
   }
 
   /** Points of the series of the chart drawn last (uPlot's own data), for checks. */

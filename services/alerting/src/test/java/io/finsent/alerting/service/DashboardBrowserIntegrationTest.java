@@ -1,5 +1,6 @@
 package io.finsent.alerting.service;
 
+import static io.finsent.alerting.service.TestSupport.ADMIN_KEY;
 import static io.finsent.alerting.service.TestSupport.MINUTE;
 import static io.finsent.alerting.service.TestSupport.newAnalyst;
 import static io.finsent.alerting.service.TestSupport.scored;
@@ -155,6 +156,11 @@ class DashboardBrowserIntegrationTest {
         assertThat(script("return window.finsent.chart.plot.data[0][0] * 1000"))
                 .isEqualTo(stored.get(0).windowStart().toEpochMilli());
         assertThat(chart.findElements(By.cssSelector("canvas"))).isNotEmpty();
+        // ... on a time axis spanning exactly the chosen range (the default: the last 24 hours), not the windows' own span
+        long from = Long.parseLong(chart.getDomAttribute("data-from"));
+        long to = Long.parseLong(chart.getDomAttribute("data-to"));
+        assertThat(to - from).isEqualTo(24 * 60 * MINUTE);
+        assertThat(script("return window.finsent.chart.axisRange()")).isEqualTo(List.of(from, to));
         // ... the subscription is listed, and the feed shows no alert of the topic yet
         assertThat(browser.findElements(By.cssSelector("#subscriptions tr[data-subscription-id='" + subscription + "']"))).hasSize(1);
         assertThat(browser.findElements(By.cssSelector("#alert-feed li[data-topic='" + topic + "']"))).isEmpty();
@@ -178,6 +184,26 @@ class DashboardBrowserIntegrationTest {
                 .map(li -> li.getDomAttribute("data-state")).toList();
         assertThat(states).containsSubsequence("FIRING", "PENDING");
         assertThat(script("return window.__sameDocument")).isEqualTo("before the surge");
+
+        // And with the alert firing, the topic list puts topics with a firing alert first (ours among them), then the
+        // others by their texts in the range, most first
+        script("window.finsent.refresh()");
+        waitFor("our topic marked firing", ExpectedConditions.attributeToBe(
+                By.cssSelector("#topics button[data-topic='" + topic + "']"), "data-firing", "true"));
+        List<WebElement> buttons = browser.findElements(By.cssSelector("#topics button[data-topic]"));
+        List<Boolean> firingFlags = buttons.stream().map(b -> Boolean.parseBoolean(b.getDomAttribute("data-firing"))).toList();
+        assertThat(firingFlags.indexOf(false) == -1 || !firingFlags.subList(firingFlags.indexOf(false), firingFlags.size()).contains(true))
+                .as("firing topics first: %s", firingFlags).isTrue();
+        List<Long> calmCounts = buttons.stream().filter(b -> !Boolean.parseBoolean(b.getDomAttribute("data-firing")))
+                .map(b -> Long.parseLong(b.getDomAttribute("data-count"))).toList();
+        assertThat(calmCounts).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+
+        // And the bootstrap admin key, which subscribes to nothing, sees the alert too (read only)
+        browser.findElement(By.id("sign-out")).click();
+        signIn(ADMIN_KEY);
+        waitFor("the admin signed in", ExpectedConditions.textToBePresentInElementLocated(By.id("whoami"), "admin"));
+        waitFor("the alert in the admin's feed", ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#alert-feed li[data-alert-id='" + alertId + "'][data-state='FIRING']")));
     }
 
     @Test
