@@ -118,6 +118,11 @@ public final class DemoStream {
         return COMPANIES.stream().map(Company::ticker).toList();
     }
 
+    /** The script's start: item times, surges and cycles count from it. */
+    public Instant start() {
+        return start;
+    }
+
     public Script script() {
         return script;
     }
@@ -134,6 +139,14 @@ public final class DemoStream {
     public boolean inSurge(Instant at) {
         long intoCycle = Math.floorMod(Duration.between(start, at).toMillis(), script.cycle().toMillis());
         return intoCycle >= script.surgeStart().toMillis() && intoCycle < script.surgeStart().plus(script.surgeLength()).toMillis();
+    }
+
+    /** When the next surge starts, counted from {@code at} ({@code at} itself if one starts then). */
+    public Instant nextSurge(Instant at) {
+        long cycle = script.cycle().toMillis();
+        long intoCycle = Math.floorMod(Duration.between(start, at).toMillis(), cycle);
+        long untilSurge = Math.floorMod(script.surgeStart().toMillis() - intoCycle, cycle);
+        return at.plusMillis(untilSurge);
     }
 
     /** The publication time of the next item, without taking it. */

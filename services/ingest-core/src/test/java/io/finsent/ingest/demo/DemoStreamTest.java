@@ -41,6 +41,16 @@ class DemoStreamTest {
     }
 
     @Test
+    void nextSurgeCountsCyclesFromTheStart() {
+        DemoStream stream = new DemoStream(1, START, DemoStream.Script.defaults()); // minutes 5 to 8 of every 15
+        assertThat(stream.nextSurge(START)).isEqualTo(START.plus(Duration.ofMinutes(5)));
+        assertThat(stream.nextSurge(START.plus(Duration.ofMinutes(5)))).isEqualTo(START.plus(Duration.ofMinutes(5)));
+        assertThat(stream.nextSurge(START.plus(Duration.ofSeconds(5 * 60 + 1)))).isEqualTo(START.plus(Duration.ofMinutes(20)));
+        assertThat(stream.nextSurge(START.plus(Duration.ofMinutes(52)))).isEqualTo(START.plus(Duration.ofMinutes(65)));
+        assertThat(stream.inSurge(stream.nextSurge(START.plus(Duration.ofMinutes(31))))).isTrue();
+    }
+
+    @Test
     void theSurgeTickerTurnsNegativeInItsWindowWhileTheRestStaysCalm() {
         List<DemoStream.DemoItem> items = take(42, Duration.ofMinutes(15));
         List<DemoStream.DemoItem> surge = items.stream().filter(DemoStream.DemoItem::surge).toList();

@@ -2,8 +2,10 @@ package io.finsent.ingest.service;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
@@ -58,6 +61,9 @@ public class RawTextPublisher {
     /** The service's kafka.* client settings (address, security). */
     private final Map<String, Object> kafka;
     private final int maxIds;
+    /** The newest publication time of a demo item among the records read at start (null: none, or not read yet). */
+    private volatile Instant latestDemoAtStart;
+    private volatile boolean seeded;
 
     RawTextPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafka, IngestConfig config, MeterRegistry metrics) {
         this.metrics = metrics;
@@ -103,6 +109,27 @@ public class RawTextPublisher {
      * horizon as it is, with a warning: the service still starts.
      */
     public int seedFromRawTopic(Duration timeout) {
+        try {
+            return seed(timeout);
+        } finally {
+            seeded = true;
+        }
+    }
+
+    /** Whether the start-up read of {@code text.raw} is over (done, timed out or failed). */
+    boolean seeded() {
+        return seeded;
+    }
+
+    /**
+     * The newest publication time of a demo item (source kind DEMO) among the records of {@code text.raw} read at start, if
+     * any: where a restarted demo source picks up, so that it never publishes a second stream over minutes the first filled.
+     */
+    Optional<Instant> latestDemoAtStart() {
+        return Optional.ofNullable(latestDemoAtStart);
+    }
+
+    private int seed(Duration timeout) {
         Properties props = KafkaClientSettings.consumer(kafka);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -126,6 +153,7 @@ public class RawTextPublisher {
                     return seeded;
                 }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    noteDemoItem(record);
                     if (record.key() != null && horizon.firstSeen(record.key())) {
                         seeded++;
                     }
@@ -137,6 +165,20 @@ public class RawTextPublisher {
                     Topics.RAW_TEXT.name(), e.getMessage());
         }
         return seeded;
+    }
+
+    private void noteDemoItem(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            return;
+        }
+        try {
+            RawText item = Topics.RAW_TEXT.valueSerde().deserializer().deserialize(record.topic(), record.value());
+            if (item.getSourceKind() == SourceKind.DEMO && (latestDemoAtStart == null || item.getPublishedAt().isAfter(latestDemoAtStart))) {
+                latestDemoAtStart = item.getPublishedAt();
+            }
+        } catch (SerializationException e) {
+            // not ours to judge here: the scorer dead-letters what does not decode
+        }
     }
 
     public int inFlight() {
