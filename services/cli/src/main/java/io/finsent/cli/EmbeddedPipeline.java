@@ -51,11 +51,13 @@ final class EmbeddedPipeline implements AutoCloseable {
     private final LocalStack stack;
     private final List<ServiceProcess> services;
     private final String adminKey;
+    private final String ingestKey;
 
-    private EmbeddedPipeline(LocalStack stack, List<ServiceProcess> services, String adminKey) {
+    private EmbeddedPipeline(LocalStack stack, List<ServiceProcess> services, String adminKey, String ingestKey) {
         this.stack = stack;
         this.services = services;
         this.adminKey = adminKey;
+        this.ingestKey = ingestKey;
     }
 
     static EmbeddedPipeline start(Options options, PrintWriter out) throws IOException, InterruptedException {
@@ -109,7 +111,8 @@ final class EmbeddedPipeline implements AutoCloseable {
             if (Files.isRegularFile(legacy) && !Files.exists(options.dataDir().resolve(INGEST_KEY_FILE))) {
                 Files.move(legacy, options.dataDir().resolve(INGEST_KEY_FILE));
             }
-            ingest.put("ingest.clients.local.key-sha256", ApiKeyHash.hex(key(options.dataDir(), INGEST_KEY_FILE, "fsp_")));
+            String ingestKey = key(options.dataDir(), INGEST_KEY_FILE, "fsp_");
+            ingest.put("ingest.clients.local.key-sha256", ApiKeyHash.hex(ingestKey));
             ingest.put("ingest.clients.local.roles", "push,feeds");
             if (options.ingest() != null) {
                 options.ingest().forEach((key, value) -> ingest.put("ingest." + key, value));
@@ -122,7 +125,7 @@ final class EmbeddedPipeline implements AutoCloseable {
             for (ServiceProcess service : services) {
                 service.awaitReady(Duration.ofSeconds(120));
             }
-            return new EmbeddedPipeline(stack, services, adminKey);
+            return new EmbeddedPipeline(stack, services, adminKey, ingestKey);
         } catch (IOException | RuntimeException | InterruptedException e) {
             stack.close();
             throw e;
@@ -153,6 +156,11 @@ final class EmbeddedPipeline implements AutoCloseable {
     /** The admin API key of the alerting service and the scorer's replay API: kept in the data directory (mode 600), so restarts keep it. */
     String adminKey() {
         return adminKey;
+    }
+
+    /** The API key of ingest's local client (roles push and feeds), kept in the data directory like the admin key. */
+    String ingestKey() {
+        return ingestKey;
     }
 
     @Override

@@ -90,13 +90,22 @@ final class UpCommand implements Callable<Integer> {
         out.printf("  %-12s %s/ (admin API key in %s)%n", "Dashboard", pipeline.service("alerting").url(), dataDir.resolve(EmbeddedPipeline.ADMIN_KEY_FILE));
         out.printf("  %-12s open %s/ and paste the demo analyst's key (subscribed to every topic; also in %s):%n  %-12s %s%n", "Sign in",
                 pipeline.service("alerting").url(), dataDir.resolve(DemoAnalyst.ANALYST_KEY_FILE), "", analystKey);
-        out.printf("  %-12s %s/v1/items, %s/v1/feeds (API key with roles push and feeds in %s): ./monitor push TEXT, ./monitor feeds add URL%n",
-                "Push API", pipeline.service("ingest").url(), pipeline.service("ingest").url(), dataDir.resolve(EmbeddedPipeline.INGEST_KEY_FILE));
+        out.printf("  %-12s %s/v1/items and /v1/feeds with the ingest key (roles push and feeds; also in %s, where ./monitor push TEXT and"
+                        + " ./monitor feeds add URL read it):%n  %-12s %s%n",
+                "Push API", pipeline.service("ingest").url(), dataDir.resolve(EmbeddedPipeline.INGEST_KEY_FILE), "", pipeline.ingestKey());
         out.printf("  %-12s %s/v1/replays (the same admin API key)%n", "Replays", pipeline.service("scorer").url());
         out.printf("%nPress Ctrl-C to stop everything.%n");
         out.flush();
-        // Shutdown hooks stop the services, the broker and the database when Ctrl-C ends the JVM.
-        new CountDownLatch(1).await();
+        // Shutdown hooks stop the services, the broker and the database when Ctrl-C ends the JVM; an interrupt (a caller
+        // running this in-process) stops them too.
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            out.printf("Interrupted: stopping everything.%n");
+            out.flush();
+            pipeline.close();
+            Thread.currentThread().interrupt();
+        }
         return 0;
     }
 }
