@@ -1,5 +1,6 @@
 package io.finsent.replay;
 
+import io.finsent.alerting.trends.ScoredTopics;
 import io.finsent.alerting.trends.TrendSettings;
 import io.finsent.common.Topics;
 
@@ -16,7 +17,7 @@ public final class RunTopics {
 
     /** The run's scored texts: {@code text.scored} for live. */
     public static String scored(String runId) {
-        return TrendSettings.LIVE.equals(runId) ? Topics.SCORED_TEXT.name() : "replay." + runId + ".scored";
+        return ScoredTopics.of(runId);
     }
 
     /** The run's dead letters: {@code text.dlq} for live. */

@@ -442,6 +442,8 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
                 .setSource(raw.getSource())
                 .setPublishedAt(raw.getPublishedAt())
                 .setTitle(raw.getTitle())
+                .setUrl(raw.getUrl())
+                .setBody(raw.getBody())
                 .setTickers(raw.getTickers())
                 .setTopics(topics)
                 .setLabel(Sentiment.valueOf(sentiment.label().toUpperCase(Locale.ROOT)))

@@ -20,6 +20,7 @@ public final class RunRows {
             deleted.put("alert", alerts.deleteAlerts(runId));
             deleted.put("rule_state", h.attach(RuleStateTable.class).deleteRun(runId));
             deleted.put("trend_window", h.attach(TrendWindowTable.class).deleteRun(runId));
+            deleted.put("scored_text", h.attach(ScoredTextTable.class).deleteRun(runId)); // its scored_text_topic rows with it
             return deleted;
         });
     }

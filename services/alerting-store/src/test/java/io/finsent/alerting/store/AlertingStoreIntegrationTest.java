@@ -186,10 +186,68 @@ class AlertingStoreIntegrationTest {
                 h.attach(AlertTable.class).record(transition("a-" + r, AlertState.PENDING, start, start + MINUTE, r), false);
             });
         }
+        for (String r : List.of(run, other)) {
+            ScoredTextTable.Text text = text("t-" + r, Instant.ofEpochMilli(start), "Shares fall", "Shares fell", List.of(topic));
+            store.useTransaction(h -> {
+                h.attach(ScoredTextTable.class).insert(r, List.of(text));
+                h.attach(ScoredTextTable.class).insertTopics(r, List.of(new ScoredTextTable.TopicRow(topic, text.publishedAt(), text.textId())));
+            });
+        }
         Map<String, Integer> deleted = RunRows.delete(store, run);
         assertThat(deleted).containsExactly(Map.entry("alert_event", 1), Map.entry("alert", 1), Map.entry("rule_state", 1),
-                Map.entry("trend_window", 1));
+                Map.entry("trend_window", 1), Map.entry("scored_text", 1));
         assertThat(store.onDemand(AlertingFixture.class).windows(topic)).extracting(AlertingFixture.Window::runId).containsExactly(other);
+        ScoredTextTable texts = store.onDemand(ScoredTextTable.class);
+        assertThat(texts.count(run)).isZero();
+        assertThat(texts.ofTopic(run, topic, Instant.EPOCH, TrendWindowTable.NO_END, 10)).isEmpty();
+        assertThat(texts.ofTopic(other, topic, Instant.EPOCH, TrendWindowTable.NO_END, 10)).extracting(ScoredTextTable.Text::textId)
+                .containsExactly("t-" + other);
+    }
+
+    @Test
+    void scoredTextsRoundTripAreWrittenOnceFoundByTopicAndTimeAndByTextSearchAndExpire() {
+        ScoredTextTable texts = store.onDemand(ScoredTextTable.class);
+        String r = run + "-texts";
+        Instant t0 = Instant.parse("2015-03-12T14:30:00.123Z");
+        ScoredTextTable.Text first = text("x1", t0, "Intel cuts its revenue forecast as PC demand slumps",
+                "Intel lowered its forecast for the quarter", List.of(topic, "chips"));
+        ScoredTextTable.Text second = text("x2", t0.plusSeconds(60), null, "Guidance raised for the year", List.of(topic));
+        assertThat(texts.insert(r, List.of(first, second, first))).as("a text twice in one call is written once").isEqualTo(2);
+        // A redelivery, even with other values, changes nothing
+        ScoredTextTable.Text changed = new ScoredTextTable.Text("x1", t0, "PUSH", "elsewhere", "other", null, null, List.of(), List.of(),
+                "POSITIVE", 0, 0, 1, 1, null, "m 2");
+        assertThat(texts.insert(r, List.of(changed))).isZero();
+        assertThat(texts.find(r, "x1")).contains(first);
+        assertThat(texts.find(r, "nope")).isEmpty();
+        texts.insertTopics(r, List.of(new ScoredTextTable.TopicRow(topic, first.publishedAt(), "x1"),
+                new ScoredTextTable.TopicRow("chips", first.publishedAt(), "x1"), new ScoredTextTable.TopicRow(topic, second.publishedAt(), "x2")));
+        texts.insertTopics(r, List.of(new ScoredTextTable.TopicRow(topic, first.publishedAt(), "x1")));
+
+        assertThat(texts.ofTopic(r, topic, t0, t0.plusSeconds(120), 10)).containsExactly(first, second);
+        assertThat(texts.ofTopic(r, topic, t0.plusMillis(1), t0.plusSeconds(120), 10)).containsExactly(second);
+        assertThat(texts.ofTopic(r, topic, t0, t0.plusSeconds(60), 10)).as("[from, to)").containsExactly(first);
+        assertThat(texts.ofTopic(r, "chips", t0, t0.plusSeconds(120), 10)).containsExactly(first);
+        assertThat(texts.ofTopic(r, topic, t0, t0.plusSeconds(120), 1)).containsExactly(first);
+        // English stemming over title and text; a query of only operators or odd characters matches nothing, never fails
+        assertThat(texts.search(r, "forecast cut", 10)).containsExactly(first);
+        assertThat(texts.search(r, "\"demand slumped\"", 10)).containsExactly(first);
+        assertThat(texts.search(r, "guidance", 10)).containsExactly(second);
+        assertThat(texts.search(r, "-intel", 10)).containsExactly(second);
+        assertThat(texts.search(r, "&|!():* '", 10)).isEmpty();
+        assertThat(texts.search(r, "x".repeat(2000), 10)).isEmpty();
+
+        // Retention removes what was stored before the cut-off, with its topic rows, in bounded batches
+        assertThat(texts.deleteStoredBefore(r, Instant.now().minusSeconds(3600), 100)).isZero();
+        assertThat(texts.deleteStoredBefore(r, Instant.now().plusSeconds(1), 1)).isEqualTo(1);
+        assertThat(texts.deleteStoredBefore(r, Instant.now().plusSeconds(1), 100)).isEqualTo(1);
+        assertThat(texts.count(r)).isZero();
+        assertThat(texts.ofTopic(r, topic, Instant.EPOCH, TrendWindowTable.NO_END, 10)).isEmpty();
+    }
+
+    private static ScoredTextTable.Text text(String id, Instant at, String title, String body, List<String> topics) {
+        return new ScoredTextTable.Text(id, at.truncatedTo(ChronoUnit.MILLIS), "RSS", "wire", title, "https://news.example.com/" + id,
+                body, List.of("INTC", "AMD"), topics, "NEGATIVE", 0.9, 0.07, 0.03, -0.87,
+                null, "finsent-sentiment 1");
     }
 
     @Test

@@ -38,6 +38,8 @@ public interface AlertingConfig {
 
     Sink sink();
 
+    Texts texts();
+
     Api api();
 
     @WithName("notify")
@@ -78,6 +80,27 @@ public interface AlertingConfig {
         /** Liveness fails when the sink loop has not come round for this long. */
         @WithDefault("2m")
         Duration stallTimeout();
+    }
+
+    /** The scored text sink: every run's scored texts into PostgreSQL (evidence, texts API); backoff and batches as the trend sink's. */
+    interface Texts {
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("finsent-alerting-texts")
+        String groupId();
+
+        /** Live texts are deleted this long after they were stored (a replay's go with the replay). */
+        @WithDefault("30d")
+        Duration retention();
+
+        /** How often retention runs; read by the scheduler as {@code ${alerting.texts.retention-every}}. */
+        @WithDefault("10m")
+        String retentionEvery();
+
+        /** How soon a new replay's scored topic is found (the consumer's metadata.max.age.ms). */
+        @WithDefault("10s")
+        Duration metadataRefresh();
     }
 
     /** Delivery of the notification outbox. */

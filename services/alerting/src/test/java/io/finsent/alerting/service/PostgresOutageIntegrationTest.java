@@ -27,7 +27,10 @@ import org.junit.jupiter.api.Timeout;
 
 import io.finsent.alerting.store.AlertingStore;
 import io.finsent.alerting.store.fixtures.AlertingFixture;
+import io.finsent.alerting.store.ScoredTextTable;
+import io.finsent.alerting.store.TrendWindowTable;
 import io.finsent.local.PostgresOutage;
+import io.finsent.schema.Sentiment;
 import io.finsent.local.testing.SharedLocalStack;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
@@ -82,6 +85,7 @@ class PostgresOutageIntegrationTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("quarkus.kafka-streams.application-id", "finsent-alerting-outage-test",
                     "alerting.sink.group-id", "finsent-alerting-sink-outage-test",
+                    "alerting.texts.group-id", "finsent-alerting-texts-outage-test",
                     "alerting.run-id", "outage-test",
                     "alerting.api.stream-enabled", "false");
         }
@@ -126,6 +130,7 @@ class PostgresOutageIntegrationTest {
             for (int i = 0; publishing.get(); i++) {
                 long count = i % 7 + 1;
                 publishWindow(bootstrap, window(run, topic, base + i * MINUTE, count, i % 2));
+                TestSupport.publishScored(bootstrap, TestSupport.scored(topic + "-" + i, topic, base + i * MINUTE, Sentiment.NEUTRAL, 0.1, 0.1));
                 published.incrementAndGet();
                 publishedCount.addAndGet(count);
                 Thread.sleep(250);
@@ -156,6 +161,9 @@ class PostgresOutageIntegrationTest {
                     () -> fixture(user).windowsOfRun(run).size() == published.get());
             assertThat(fixture(user).windowsOfRun(run).stream().filter(w -> w.topic().equals(topic)).mapToLong(AlertingFixture.Window::count).sum())
                     .isEqualTo(publishedCount.get());
+            // ... and every scored text (text.scored is this service's run, alerting.run-id)
+            TestSupport.await("every scored text", Duration.ofSeconds(90), () -> AlertingStore.jdbi(jdbcUrl(), user).onDemand(ScoredTextTable.class)
+                    .ofTopic("outage-test", topic, TrendWindowTable.NO_START, TrendWindowTable.NO_END, 100_000).size() == published.get());
             long last = base + (published.get() - 1) * MINUTE;
             assertThat(fixture(user).ruleStates(topic).stream().filter(r -> r.runId().equals(run) && r.lastWindowStart() == last).count())
                     .isEqualTo(1);

@@ -9,53 +9,89 @@ import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Health of the trend sink. Liveness: its loop runs (a crashed or stalled loop needs a restart). Readiness: its
- * last write reached PostgreSQL (DOWN while the database is unreachable; the datasource's own check says the
- * same for the API).
+ * Health of the sinks into PostgreSQL (the trend sink, the scored text sink). Liveness: each loop runs (a crashed or
+ * stalled loop needs a restart). Readiness: each one's last write reached PostgreSQL (DOWN while the database is
+ * unreachable; the datasource's own check says the same for the API).
  */
 public final class SinkHealth {
 
     private SinkHealth() {
     }
 
-    /** The sink loop is running. */
+    static HealthCheckResponse alive(String name, DatabaseSinkLoop loop) {
+        HealthCheckResponseBuilder b = HealthCheckResponse.named(name).status(loop.alive()).withData("lag", loop.lag());
+        if (loop.crash() != null) {
+            b.withData("crash", String.valueOf(loop.crash().getMessage()));
+        }
+        return b.build();
+    }
+
+    static HealthCheckResponse writing(String name, DatabaseSinkLoop loop) {
+        String problem = loop.databaseProblem();
+        HealthCheckResponseBuilder b = HealthCheckResponse.named(name).status(problem == null).withData("lag", loop.lag());
+        if (problem != null) {
+            b.withData("problem", problem);
+        }
+        return b.build();
+    }
+
     @Liveness
     @ApplicationScoped
-    public static class Alive implements HealthCheck {
+    public static class TrendsAlive implements HealthCheck {
         private final TrendSink sink;
 
-        Alive(TrendSink sink) {
+        TrendsAlive(TrendSink sink) {
             this.sink = sink;
         }
 
         @Override
         public HealthCheckResponse call() {
-            HealthCheckResponseBuilder b = HealthCheckResponse.named("trend-sink").status(sink.alive()).withData("lag", sink.lag());
-            if (sink.crash() != null) {
-                b.withData("crash", String.valueOf(sink.crash().getMessage()));
-            }
-            return b.build();
+            return alive("trend-sink", sink.loop());
         }
     }
 
-    /** The sink's writes reach PostgreSQL. */
     @Readiness
     @ApplicationScoped
-    public static class Writing implements HealthCheck {
+    public static class TrendsWriting implements HealthCheck {
         private final TrendSink sink;
 
-        Writing(TrendSink sink) {
+        TrendsWriting(TrendSink sink) {
             this.sink = sink;
         }
 
         @Override
         public HealthCheckResponse call() {
-            String problem = sink.databaseProblem();
-            HealthCheckResponseBuilder b = HealthCheckResponse.named("trend-sink-writes").status(problem == null).withData("lag", sink.lag());
-            if (problem != null) {
-                b.withData("problem", problem);
-            }
-            return b.build();
+            return writing("trend-sink-writes", sink.loop());
+        }
+    }
+
+    @Liveness
+    @ApplicationScoped
+    public static class TextsAlive implements HealthCheck {
+        private final ScoredTextSink sink;
+
+        TextsAlive(ScoredTextSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public HealthCheckResponse call() {
+            return alive("text-sink", sink.loop());
+        }
+    }
+
+    @Readiness
+    @ApplicationScoped
+    public static class TextsWriting implements HealthCheck {
+        private final ScoredTextSink sink;
+
+        TextsWriting(ScoredTextSink sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public HealthCheckResponse call() {
+            return writing("text-sink-writes", sink.loop());
         }
     }
 }
