@@ -231,6 +231,7 @@ async function showAlert(id) {
       dd.textContent = typeof v === 'number' ? v.toFixed(4) : (/^\d{4}-\d\d-\d\dT/.test(v) ? new Date(v).toLocaleString() : v);
       return [dt, dd];
     }));
+    showEvidence(alert.evidence);
     $('#alert-detail-history').replaceChildren(...alert.history.map((h) => {
       const li = document.createElement('li');
       li.textContent = `${new Date(h.event_time).toLocaleString()}: ${h.state} (${h.severity}) ${h.message}`;
@@ -244,6 +245,48 @@ async function showAlert(id) {
   } catch (e) {
     panelError('.alerts', e);
   }
+}
+
+/** The texts behind an alert: title (or text) linking to its URL, source, time and a bar of its negative probability. */
+function showEvidence(evidence) {
+  const list = $('#alert-evidence');
+  if (!evidence) {
+    $('#alert-evidence-summary').textContent = '';
+    list.replaceChildren();
+    return;
+  }
+  $('#alert-evidence-summary').textContent = `${evidence.texts_in_windows} texts from ${evidence.distinct_sources} sources, `
+    + `${new Date(evidence.from).toLocaleString()} to ${new Date(evidence.to).toLocaleString()}`;
+  if (evidence.texts.length === 0) {
+    const li = document.createElement('li');
+    li.className = 'empty';
+    li.textContent = 'No stored texts for these windows (texts are kept 30 days; the scored text sink may still be catching up).';
+    list.replaceChildren(li);
+    return;
+  }
+  list.replaceChildren(...evidence.texts.map((t) => {
+    const li = document.createElement('li');
+    li.dataset.textId = t.id;
+    const headline = document.createElement(t.url ? 'a' : 'span');
+    headline.className = 'evidence-title';
+    headline.textContent = t.title || t.body || t.id;
+    if (t.url && /^https?:\/\//i.test(t.url)) {
+      headline.href = t.url;
+      headline.target = '_blank';
+      headline.rel = 'noopener noreferrer';
+    }
+    const meta = document.createElement('span');
+    meta.className = 'evidence-meta';
+    meta.textContent = `${t.source} · ${new Date(t.published_at).toLocaleString()} · ${t.label.toLowerCase()}`;
+    const bar = document.createElement('meter');
+    bar.min = 0;
+    bar.max = 1;
+    bar.value = t.p_negative;
+    bar.title = `negative probability ${t.p_negative.toFixed(2)}`;
+    bar.className = 'evidence-bar';
+    li.append(headline, meta, bar);
+    return li;
+  }));
 }
 
 // ---- sign-in

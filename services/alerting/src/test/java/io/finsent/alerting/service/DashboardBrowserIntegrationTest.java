@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
 import org.jdbi.v3.core.Jdbi;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -185,17 +186,46 @@ class DashboardBrowserIntegrationTest {
         assertThat(states).containsSubsequence("FIRING", "PENDING");
         assertThat(script("return window.__sameDocument")).isEqualTo("before the surge");
 
+        // And the alert opens with its evidence: the texts the API names, in its order, shown with their source
+        List<List<String>> evidence = new java.util.ArrayList<>(List.of(List.of()));
+        String[] last = new String[1];
+        try {
+            TestSupport.await("every text of the alert's windows stored", Duration.ofSeconds(30), () -> {
+                last[0] = given().header("X-Api-Key", analyst.key()).get("/v1/alerts/" + alertId).then().statusCode(200).extract().asString();
+                var answer = new io.restassured.path.json.JsonPath(last[0]);
+                Instant evidenceFrom = Instant.parse(answer.getString("evidence.from"));
+                Instant evidenceTo = Instant.parse(answer.getString("evidence.to"));
+                long counted = liveWindows(topic).stream()
+                        .filter(w -> !w.windowStart().isBefore(evidenceFrom) && w.windowStart().isBefore(evidenceTo))
+                        .mapToLong(TrendWindowTable.Trend::count).sum();
+                evidence.set(0, answer.getList("evidence.texts.id", String.class));
+                return answer.getLong("evidence.texts_in_windows") == counted; // as many as its trend windows counted
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the alert: " + last[0], e);
+        }
+        assertThat(evidence.get(0)).hasSizeGreaterThanOrEqualTo(3).allSatisfy(id -> assertThat(id).startsWith(topic));
+        browser.findElement(firing).findElement(By.tagName("button")).click();
+        waitFor("the alert's evidence", ExpectedConditions.numberOfElementsToBe(By.cssSelector("#alert-evidence li[data-text-id]"),
+                evidence.get(0).size()));
+        assertThat(browser.findElements(By.cssSelector("#alert-evidence li[data-text-id]")).stream().map(li -> li.getDomAttribute("data-text-id"))
+                .toList()).isEqualTo(evidence.get(0));
+        assertThat(browser.findElement(By.cssSelector("#alert-evidence li[data-text-id]")).getText()).contains("test");
+        browser.findElement(By.cssSelector("#alert-detail button[value='close']")).click();
+
         // And with the alert firing, the topic list puts topics with a firing alert first (ours among them), then the
         // others by their texts in the range, most first
         script("window.finsent.refresh()");
         waitFor("our topic marked firing", ExpectedConditions.attributeToBe(
                 By.cssSelector("#topics button[data-topic='" + topic + "']"), "data-firing", "true"));
-        List<WebElement> buttons = browser.findElements(By.cssSelector("#topics button[data-topic]"));
-        List<Boolean> firingFlags = buttons.stream().map(b -> Boolean.parseBoolean(b.getDomAttribute("data-firing"))).toList();
+        // (read in one script: the list may be rendered again between two WebDriver calls)
+        @SuppressWarnings("unchecked")
+        List<List<String>> buttons = (List<List<String>>) script("return [...document.querySelectorAll('#topics button[data-topic]')]"
+                + ".map(b => [b.dataset.firing, b.dataset.count])");
+        List<Boolean> firingFlags = buttons.stream().map(b -> Boolean.parseBoolean(b.get(0))).toList();
         assertThat(firingFlags.indexOf(false) == -1 || !firingFlags.subList(firingFlags.indexOf(false), firingFlags.size()).contains(true))
                 .as("firing topics first: %s", firingFlags).isTrue();
-        List<Long> calmCounts = buttons.stream().filter(b -> !Boolean.parseBoolean(b.getDomAttribute("data-firing")))
-                .map(b -> Long.parseLong(b.getDomAttribute("data-count"))).toList();
+        List<Long> calmCounts = buttons.stream().filter(b -> !Boolean.parseBoolean(b.get(0))).map(b -> Long.parseLong(b.get(1))).toList();
         assertThat(calmCounts).isSortedAccordingTo(java.util.Comparator.reverseOrder());
 
         // And the bootstrap admin key, which subscribes to nothing, sees the alert too (read only)
@@ -338,7 +368,8 @@ class DashboardBrowserIntegrationTest {
     /** Waits up to 30 s; on timeout the failure holds what the page showed and the browser's console. */
     private <T> T waitFor(String what, ExpectedCondition<T> condition) {
         try {
-            return new WebDriverWait(browser, Duration.ofSeconds(30)).until(condition);
+            // The dashboard re-renders lists as data arrives: an element found a moment ago may be gone, so look again.
+            return new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class).until(condition);
         } catch (TimeoutException e) {
             String console = browser.manage().logs().get(LogType.BROWSER).getAll().stream().map(Object::toString)
                     .collect(Collectors.joining("\n  "));

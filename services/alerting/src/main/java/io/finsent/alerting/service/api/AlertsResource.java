@@ -23,6 +23,7 @@ import org.jdbi.v3.core.Jdbi;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 
 import io.finsent.alerting.store.AlertTable;
+import io.finsent.alerting.store.ScoredTextTable;
 import io.finsent.schema.AlertState;
 import io.finsent.service.api.ApiProblem;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -39,16 +40,18 @@ import io.smallrye.mutiny.Multi;
 @RolesAllowed({AlertingKeys.ANALYST, AlertingKeys.ADMIN})
 public class AlertsResource {
 
-    /** An alert with every transition it went through. */
-    public record AlertWithHistory(@JsonUnwrapped AlertTable.Alert alert, List<AlertTable.HistoryEntry> history) {
+    /** An alert with every transition it went through, and the texts behind it. */
+    public record AlertWithHistory(@JsonUnwrapped AlertTable.Alert alert, List<AlertTable.HistoryEntry> history, AlertEvidence evidence) {
     }
 
     private final AlertTable alerts;
+    private final ScoredTextTable texts;
     private final AlertStream stream;
     private final SecurityIdentity identity;
 
     AlertsResource(Jdbi jdbi, AlertStream stream, SecurityIdentity identity) {
         this.alerts = jdbi.onDemand(AlertTable.class);
+        this.texts = jdbi.onDemand(ScoredTextTable.class);
         this.stream = stream;
         this.identity = identity;
     }
@@ -77,7 +80,9 @@ public class AlertsResource {
     @GET
     @Path("/{id}")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "One alert with its history")
+    @Operation(summary = "One alert with its history and its evidence", description = "evidence: the texts of the windows that drove"
+            + " the rule (most negative first for negative share and score drop; for volume the first of each source, busiest first),"
+            + " at most " + AlertEvidence.TEXTS + ", with texts_in_windows, distinct_sources and the numbers that crossed.")
     @APIResponse(responseCode = "200", description = "the alert and its transitions",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AlertWithHistory.class)))
     @APIResponse(responseCode = "403", description = "not an alert of the caller's subscriptions")
@@ -87,7 +92,8 @@ public class AlertsResource {
         if (!seen.visible()) {
             throw ApiProblem.forbidden("alert " + id + " is not of a topic and rule set you subscribe to");
         }
-        return new AlertWithHistory(seen.alert(), alerts.history(id));
+        List<AlertTable.HistoryEntry> history = alerts.history(id);
+        return new AlertWithHistory(seen.alert(), history, AlertEvidence.of(texts, seen.alert(), history, AlertEvidence.TEXTS));
     }
 
     @GET
