@@ -255,7 +255,8 @@ function showEvidence(evidence) {
     list.replaceChildren();
     return;
   }
-  $('#alert-evidence-summary').textContent = `${evidence.texts_in_windows} texts from ${evidence.distinct_sources} sources, `
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  $('#alert-evidence-summary').textContent = `${plural(evidence.texts_in_windows, 'text')} from ${plural(evidence.distinct_sources, 'source')}, `
     + `${new Date(evidence.from).toLocaleString()} to ${new Date(evidence.to).toLocaleString()}`;
   if (evidence.texts.length === 0) {
     const li = document.createElement('li');

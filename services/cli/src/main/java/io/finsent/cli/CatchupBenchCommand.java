@@ -116,6 +116,8 @@ final class CatchupBenchCommand implements Callable<Integer> {
         result.put("dead_letters", r.deadLetters());
         result.put("late", r.late());
         result.put("sink_max_lag", r.sinkMaxLag());
+        result.put("texts_stored", r.textsStored());
+        result.put("text_sink_max_lag", r.textSinkMaxLag());
         result.put("scorer_max_lag", r.scorerMaxLag());
         result.put("windows", r.windows());
         result.put("mentions", r.mentions());
@@ -140,6 +142,8 @@ final class CatchupBenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-44s %10d windows, %d of %d topic mentions (%d late)%n", "trend windows in PostgreSQL", r.windows(),
                     r.countedMentions(), r.mentions(), r.late());
             out.printf(Locale.ROOT, "%-44s %10d (scorer's input lag at most %d)%n", "trend sink's largest lag", r.sinkMaxLag(), r.scorerMaxLag());
+            out.printf(Locale.ROOT, "%-44s %10d (its largest lag %d)%n", "scored texts stored for evidence and search", r.textsStored(),
+                    r.textSinkMaxLag());
             out.printf(Locale.ROOT, "%-44s %10.1f s (all scored after %.1f s)%n", "until every window was written", r.seconds(), r.scoringSeconds());
             out.printf(Locale.ROOT, "%-44s %10.2f (mean batch %.0f texts, longest stream-thread wait %.2f s)%n", "encoder busy share while scoring",
                     r.encoderBusyShare(), r.meanBatchTexts(), r.maxStreamThreadWait());

@@ -12,6 +12,7 @@ import org.jdbi.v3.core.JdbiException;
 import io.finsent.alerting.store.AlertTable;
 import io.finsent.alerting.store.AlertingStore;
 import io.finsent.alerting.store.RunRows;
+import io.finsent.alerting.store.ScoredTextTable;
 import io.finsent.alerting.store.TrendWindowTable;
 
 /**
@@ -30,6 +31,11 @@ public final class RunDatabase {
     /** A run's trend windows and the texts counted in them, per window size (smallest first). */
     public static List<TrendWindowTable.Totals> trendTotals(String url, String user, String runId) {
         return query(url, user, "counting the trend rows of run " + runId, jdbi -> jdbi.onDemand(TrendWindowTable.class).totals(runId, TrendWindowTable.NO_START, TrendWindowTable.NO_END));
+    }
+
+    /** How many scored texts of a run are stored (by the alerting service's scored text sink). */
+    public static long storedTexts(String url, String user, String runId) {
+        return query(url, user, "counting the scored texts of run " + runId, jdbi -> jdbi.onDemand(ScoredTextTable.class).count(runId));
     }
 
     /** Trend rows of a run whose window starts in {@code [from, to)} (null: unbounded), by topic, size and start. */

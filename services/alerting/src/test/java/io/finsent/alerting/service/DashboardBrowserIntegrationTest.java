@@ -165,6 +165,10 @@ class DashboardBrowserIntegrationTest {
         // ... the subscription is listed, and the feed shows no alert of the topic yet
         assertThat(browser.findElements(By.cssSelector("#subscriptions tr[data-subscription-id='" + subscription + "']"))).hasSize(1);
         assertThat(browser.findElements(By.cssSelector("#alert-feed li[data-topic='" + topic + "']"))).isEmpty();
+        // ... and, with no alert yet, it says when one comes and what to do
+        WebElement placeholder = waitFor("the empty feed's note", ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#alert-feed li.placeholder")));
+        assertThat(placeholder.getText()).contains("No alerts for your subscriptions yet").contains("./monitor up")
+                .contains("every 15 minutes").contains("Add one under Subscriptions");
 
         // When, with the feed's stream open, three minutes of the topic turn 80 % negative
         waitFor("the live alert stream open", ExpectedConditions.attributeToBe(By.id("stream-status"), "data-state", "open"));

@@ -160,7 +160,8 @@ public final class CatchupBenchmark {
     public record Result(int texts, double encoderAlonePerSecond, boolean complete, long imported, int topics, double catchupPerSecond,
                          long scoredOnce, long duplicates, long deadLetters, long late, long fenced, long tasksResumed, long sinkMaxLag,
                          long scorerMaxLag, long windows, long mentions, long countedMentions, double scoringSeconds, double seconds,
-                         double encoderBusyShare, double meanBatchTexts, double maxStreamThreadWait, String failure) {
+                         double encoderBusyShare, double meanBatchTexts, double maxStreamThreadWait, long textsStored, long textSinkMaxLag,
+                         String failure) {
 
         public double ratioVsEncoder() {
             return catchupPerSecond / encoderAlonePerSecond;
@@ -244,6 +245,8 @@ public final class CatchupBenchmark {
             long deadline = started + timeout.toNanos();
             long lastReport = 0;
             long sinkMaxLag = 0;
+            long textSinkMaxLag = 0;
+            long textsStored = 0;
             long scorerMaxLag = 0;
             long scoredAllAt = 0;
             String failure = null;
@@ -259,6 +262,8 @@ public final class CatchupBenchmark {
                 long sinkLag = lag(admin, "finsent-alerting-sink", Topics.TOPIC_TRENDS.name());
                 long scorerLag = lag(admin, "finsent-scorer", Topics.RAW_TEXT.name());
                 sinkMaxLag = Math.max(sinkMaxLag, sinkLag);
+                long textSinkLag = lag(admin, "finsent-alerting-texts", Topics.SCORED_TEXT.name());
+                textSinkMaxLag = Math.max(textSinkMaxLag, textSinkLag);
                 scorerMaxLag = Math.max(scorerMaxLag, scorerLag);
                 long scored = seenAt.size();
                 if (scoredAllAt == 0 && scored + scorerDeadLetters.get() >= imported) {
@@ -272,17 +277,20 @@ public final class CatchupBenchmark {
                 List<TrendWindowTable.Totals> all = RunDatabase.trendTotals(stack.jdbcUrl(), stack.jdbcUser(), "live");
                 totals = all.isEmpty() ? totals : all.get(0);
                 boolean closersScored = timesScored.keySet().stream().filter(id -> id.startsWith(CLOSER_PREFIX)).count() > 0;
-                if (scoredAllAt != 0 && closersScored && sinkLag == 0 && totals.texts() + late.get() >= mentions.get()) {
+                textsStored = RunDatabase.storedTexts(stack.jdbcUrl(), stack.jdbcUser(), "live");
+                if (scoredAllAt != 0 && closersScored && sinkLag == 0 && totals.texts() + late.get() >= mentions.get()
+                        && textsStored >= timesScored.size()) {
                     break;
                 }
                 if (System.nanoTime() > deadline) {
                     failure = "timed out after " + timeout + ": " + scored + " of " + imported + " texts scored, " + totals.texts() + " of "
-                            + mentions.get() + " topic mentions in trend windows";
+                            + mentions.get() + " topic mentions in trend windows, " + textsStored + " scored texts stored";
                     break;
                 }
                 if (System.nanoTime() - lastReport > 5_000_000_000L) {
-                    err.printf(Locale.ROOT, "  ... %.0f s: %d/%d scored, scorer lag %d, %d windows (%d of %d mentions), sink lag %d%n",
-                            (System.nanoTime() - started) / 1e9, scored, imported, scorerLag, totals.windows(), totals.texts(), mentions.get(), sinkLag);
+                    err.printf(Locale.ROOT, "  ... %.0f s: %d/%d scored, scorer lag %d, %d windows (%d of %d mentions), sink lag %d, %d texts stored%n",
+                            (System.nanoTime() - started) / 1e9, scored, imported, scorerLag, totals.windows(), totals.texts(), mentions.get(), sinkLag,
+                            textsStored);
                     err.flush();
                     lastReport = System.nanoTime();
                 }
@@ -304,7 +312,7 @@ public final class CatchupBenchmark {
             return new Result(texts, encoderAlone, complete, imported, topics, rate, scoredOnce, duplicates, deadLetters.get(), late.get(),
                     fenced + resumed, resumed, sinkMaxLag, scorerMaxLag, totals.windows(), mentions.get(), totals.texts(),
                     scoredAllAt == 0 ? Double.NaN : (scoredAllAt - started) / 1e9, seconds, busy, meanBatch,
-                    metricsAtEnd.getOrDefault("finsent_scorer_stream_thread_wait_seconds_max", Double.NaN), failure);
+                    metricsAtEnd.getOrDefault("finsent_scorer_stream_thread_wait_seconds_max", Double.NaN), textsStored, textSinkMaxLag, failure);
         }
     }
 
