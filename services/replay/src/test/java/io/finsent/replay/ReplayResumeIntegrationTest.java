@@ -43,7 +43,11 @@ class ReplayResumeIntegrationTest {
     private static final String[] TICKERS = {"HOOLI", "UMBRELLA", "VANDELAY"};
     private static final String[] BODIES = {"Hooli beats revenue forecasts .", "Umbrella faces a regulatory probe .",
             "Vandelay announces a share buyback .", "Hooli delays its product launch .", "Umbrella reports flat quarterly sales ."};
-    private static final int TEXTS = 150;
+    /**
+     * Enough that scoring spans many commits (every 200 ms) whatever the machine: with 150, a fast run committed them all
+     * before the first progress report saw a part (CI, once), so nothing was cancelled part-way.
+     */
+    private static final int TEXTS = 600;
 
     @TempDir
     Path dir;
