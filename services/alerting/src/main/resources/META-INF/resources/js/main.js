@@ -6,6 +6,7 @@ import { AlertFeed } from './alert-feed.js';
 import { BacktestView } from './backtest.js';
 import { sparkline } from './sparkline.js';
 import { TrendChart } from './trend-chart.js';
+import { showTexts } from './texts.js';
 import { Subscriptions, Silences } from './subscriptions.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -20,7 +21,7 @@ const view = {
   resolution: 'minute',
 };
 
-const chart = new TrendChart($('#chart'));
+const chart = new TrendChart($('#chart'), (start) => showWindowTexts(start));
 const feed = new AlertFeed({
   list: $('#alert-feed'),
   status: $('#stream-status'),
@@ -231,7 +232,7 @@ async function showAlert(id) {
       dd.textContent = typeof v === 'number' ? v.toFixed(4) : (/^\d{4}-\d\d-\d\dT/.test(v) ? new Date(v).toLocaleString() : v);
       return [dt, dd];
     }));
-    showEvidence(alert.evidence);
+    showEvidence(alert.evidence, alert.run_id);
     $('#alert-detail-history').replaceChildren(...alert.history.map((h) => {
       const li = document.createElement('li');
       li.textContent = `${new Date(h.event_time).toLocaleString()}: ${h.state} (${h.severity}) ${h.message}`;
@@ -247,47 +248,58 @@ async function showAlert(id) {
   }
 }
 
-/** The texts behind an alert: title (or text) linking to its URL, source, time and a bar of its negative probability. */
-function showEvidence(evidence) {
+/** The texts behind an alert (most telling first), each with the words that made the model read it so, on request. */
+function showEvidence(evidence, run) {
   const list = $('#alert-evidence');
   if (!evidence) {
     $('#alert-evidence-summary').textContent = '';
     list.replaceChildren();
     return;
   }
-  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
   $('#alert-evidence-summary').textContent = `${plural(evidence.texts_in_windows, 'text')} from ${plural(evidence.distinct_sources, 'source')}, `
-    + `${new Date(evidence.from).toLocaleString()} to ${new Date(evidence.to).toLocaleString()}`;
-  if (evidence.texts.length === 0) {
-    const li = document.createElement('li');
-    li.className = 'empty';
-    li.textContent = 'No stored texts for these windows (texts are kept 30 days; the scored text sink may still be catching up).';
-    list.replaceChildren(li);
-    return;
+    + `${new Date(evidence.from).toLocaleString()} to ${new Date(evidence.to).toLocaleString()}`
+    + (evidence.complete ? '' : ' (some texts are still being stored)');
+  showTexts(list, evidence.texts, run,
+    'No stored texts for these windows (texts are kept 30 days; the scored text sink may still be catching up).');
+}
+
+// ---- texts: a chart window's, and search
+
+const RESOLUTION_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** The texts of the chart's window that starts at `start` (epoch ms), listed under the chart. */
+async function showWindowTexts(start) {
+  const size = RESOLUTION_MS[view.resolution];
+  const list = $('#window-texts');
+  $('#window-texts-title').textContent = `Texts of ${view.topic}, ${new Date(start).toLocaleString()} to ${new Date(start + size).toLocaleString()}`;
+  list.dataset.windowStart = String(start);
+  try {
+    const page = await api('v1/texts', { query: { topic: view.topic, run: view.run, from: new Date(start).toISOString(),
+      to: new Date(start + size).toISOString(), limit: 100 } });
+    panelError('#chart', null);
+    showTexts(list, page.texts, view.run, 'No stored texts in this window (texts are kept 30 days).');
+    list.dataset.state = 'listed';
+  } catch (e) {
+    list.replaceChildren();
+    panelError('#chart', e);
   }
-  list.replaceChildren(...evidence.texts.map((t) => {
-    const li = document.createElement('li');
-    li.dataset.textId = t.id;
-    const headline = document.createElement(t.url ? 'a' : 'span');
-    headline.className = 'evidence-title';
-    headline.textContent = t.title || t.body || t.id;
-    if (t.url && /^https?:\/\//i.test(t.url)) {
-      headline.href = t.url;
-      headline.target = '_blank';
-      headline.rel = 'noopener noreferrer';
-    }
-    const meta = document.createElement('span');
-    meta.className = 'evidence-meta';
-    meta.textContent = `${t.source} · ${new Date(t.published_at).toLocaleString()} · ${t.label.toLowerCase()}`;
-    const bar = document.createElement('meter');
-    bar.min = 0;
-    bar.max = 1;
-    bar.value = t.p_negative;
-    bar.title = `negative probability ${t.p_negative.toFixed(2)}`;
-    bar.className = 'evidence-bar';
-    li.append(headline, meta, bar);
-    return li;
-  }));
+}
+
+async function searchTexts(q) {
+  const { from, to } = range();
+  const list = $('#search-results');
+  const onTopic = $('#search-topic-only').checked && view.topic;
+  try {
+    const page = await api('v1/texts', { query: { q, run: view.run, topic: onTopic ? view.topic : null,
+      from: new Date(from).toISOString(), to: new Date(to).toISOString(), limit: 50 } });
+    panelError('#search-form', null);
+    showTexts(list, page.texts, view.run, `No texts match "${q}" in run ${view.run} over this range${onTopic ? ` on ${view.topic}` : ''}.`);
+    list.dataset.state = 'listed';
+    list.dataset.q = q;
+  } catch (e) {
+    list.replaceChildren();
+    panelError('#search-form', e);
+  }
 }
 
 // ---- sign-in
@@ -368,6 +380,13 @@ $('#range-form').addEventListener('submit', (event) => {
   }
   Object.assign(view, { preset: null, from, to });
   refresh();
+});
+$('#search-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const q = $('#search-q').value.trim();
+  if (q) {
+    searchTexts(q);
+  }
 });
 $('#resolution').addEventListener('change', (event) => {
   view.resolution = event.target.value;

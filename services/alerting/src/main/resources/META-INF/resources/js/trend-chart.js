@@ -1,14 +1,17 @@
 // One topic's trend over a range, drawn with uPlot: volume as bars (left axis), mean sentiment score and
 // negative share as lines (right axis, -1..1). After each draw the container carries data-state="drawn" and
 // data-points (windows drawn) and data-texts (their summed volume), which the browser test compares with PostgreSQL.
+// Clicking the chart lists the texts of the window under the cursor.
 
 import uPlot from '../webjars/uplot/1.6.30/dist/uPlot.esm.js';
 
 const COLOURS = { volume: '#9fb3c8', score: '#1f5fa8', negative: '#c0392b' };
 
 export class TrendChart {
-  constructor(container) {
+  /** `onWindow(startMs)`: a bar (window) was clicked. */
+  constructor(container, onWindow = () => {}) {
     this.container = container;
+    this.onWindow = onWindow;
     this.plot = null;
     new ResizeObserver(() => this.plot?.setSize(this.size())).observe(container);
   }
@@ -57,6 +60,11 @@ export class TrendChart {
         { scale: 'score', side: 1, label: 'score / negative share', grid: { show: false }, size: 60 },
       ],
       legend: { live: true },
+      hooks: { ready: [(u) => u.over.addEventListener('click', () => {
+        if (u.cursor.idx != null) {
+          this.onWindow(u.data[0][u.cursor.idx] * 1000);
+        }
+      })] },
     };
     this.container.replaceChildren();
     this.plot = new uPlot(opts, [x, volume, score, negativeShare], this.container);

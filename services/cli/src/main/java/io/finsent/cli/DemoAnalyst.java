@@ -29,7 +29,7 @@ final class DemoAnalyst {
 
     /** The demo analyst's key: read from the data directory when the alerting service still knows it, else made now. */
     static String ensure(Path dataDir, String alertingUrl, String adminKey) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = client();
         Path file = dataDir.resolve(ANALYST_KEY_FILE);
         if (Files.isRegularFile(file)) {
             String key = Files.readString(file).strip();
@@ -52,7 +52,13 @@ final class DemoAnalyst {
         return key;
     }
 
-    private static HttpResponse<String> call(HttpClient http, String method, String url, String key, String json) throws IOException, InterruptedException {
+    /** A client for the local services' APIs. */
+    static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** One call with an API key, JSON in (null: none) and out. */
+    static HttpResponse<String> call(HttpClient http, String method, String url, String key, String json) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).header("X-API-Key", key)
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
         if (json != null) {

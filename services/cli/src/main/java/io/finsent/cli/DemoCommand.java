@@ -138,16 +138,25 @@ final class DemoCommand implements Callable<Integer> {
             progress.printf("Replaying the checked range under run %s (same topology code, 3 stream threads, batches of 64) ...%n", REPLAY_RUN);
             progress.flush();
             RunComparison.Comparison replay = replay(pipeline, script, dir);
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
             progress.printf("replay identical: %s%n", replay.identical());
+            EvidenceCheck.Result evidence = EvidenceCheck.run(AlertingStore.jdbi(pipeline.stack().jdbcUrl(), pipeline.stack().jdbcUser()),
+                    pipeline.service("alerting").url(), pipeline.adminKey(), script.surgeTicker().toLowerCase(Locale.ROOT), REPLAY_RUN,
+                    Duration.ofMinutes(2), progress);
+            progress.printf("evidence: %d texts of the surge's windows, replay identical: %s, explained: %s%n", evidence.surgeTexts(),
+                    evidence.identical(), evidence.explained());
             progress.flush();
-            print(result, replay, took, out);
-            return result.passed() && replay.identical() ? 0 : 1;
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            boolean passed = result.passed() && replay.identical() && evidence.passed();
+            print(result, replay, evidence, passed, took, out);
+            return passed ? 0 : 1;
         } catch (JdbiException e) {
             err.println("monitor demo: cannot read the results from PostgreSQL: " + AlertingStore.reason(e));
             return 1;
         } catch (ReplayException e) {
             err.println("monitor demo: the replay failed: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("monitor demo: cannot read the alerts' evidence from the alerting API: " + e.getMessage());
             return 1;
         } finally {
             pipeline.close();
@@ -173,10 +182,11 @@ final class DemoCommand implements Callable<Integer> {
                 script.end());
     }
 
-    private void print(DemoCheck.Result result, RunComparison.Comparison replay, Duration took, PrintWriter out) throws IOException {
+    private void print(DemoCheck.Result result, RunComparison.Comparison replay, EvidenceCheck.Result evidence, boolean passed, Duration took,
+            PrintWriter out) throws IOException {
         if (output.json) {
             Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("passed", result.passed() && replay.identical());
+            summary.put("passed", passed);
             summary.put("surge_fired", result.surgeFired());
             summary.put("calm_topics_fired", result.calmFired());
             summary.put("alerts", result.alerts().stream().map(a -> {
@@ -192,12 +202,16 @@ final class DemoCommand implements Callable<Integer> {
             }).toList());
             summary.put("replay_identical", replay.identical());
             summary.put("replay_differences", replay.differences());
+            summary.put("evidence_texts", evidence.surgeTexts());
+            summary.put("evidence_identical", evidence.identical());
+            summary.put("evidence_explained", evidence.explained());
+            summary.put("evidence_differences", evidence.differences());
             summary.put("windows", result.windows());
             summary.put("texts", result.texts());
             summary.put("seconds", took.toMillis() / 1000.0);
             out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
         } else {
-            out.printf("%nDemo check %s in %.1f s%n", result.passed() && replay.identical() ? "PASSED" : "FAILED", took.toMillis() / 1000.0);
+            out.printf("%nDemo check %s in %.1f s%n", passed ? "PASSED" : "FAILED", took.toMillis() / 1000.0);
             out.printf("  texts in closed windows  %d%n", result.texts());
             out.printf("  trend windows            %d%n", result.windows());
             out.printf("  surge on %-6s fired    %s%n", result.surgeTicker(), result.surgeFired());
@@ -205,6 +219,9 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("  replay vs live: scored texts %d/%d, trend rows %d/%d, alert events %d/%d live/replay%n",
                     replay.scoredA(), replay.scoredB(), replay.trendRowsA(), replay.trendRowsB(), replay.alertsA(), replay.alertsB());
             replay.differences().stream().limit(10).forEach(d -> out.printf("    %s%n", d));
+            out.printf("  surge evidence: %d texts of its windows (at least %d), replay identical: %s%n", evidence.surgeTexts(),
+                    EvidenceCheck.MIN_TEXTS, evidence.identical());
+            evidence.differences().stream().limit(5).forEach(d -> out.printf("    %s%n", d));
             out.printf("  alerts (firing):%n");
             if (result.alerts().isEmpty()) {
                 out.printf("    none%n");

@@ -100,6 +100,10 @@ final class EmbeddedPipeline implements AutoCloseable {
             String adminKeySha256 = ApiKeyHash.hex(adminKey);
             scorer.put("scorer.admin.key-sha256", adminKeySha256);
             alerting.put("alerting.admin.key-sha256", adminKeySha256);
+            // The alerting service asks the scorer, which holds the model, for word explanations, with a key of this run only.
+            String explainKey = newKey("fsx_");
+            scorer.put("scorer.explain.key-sha256", ApiKeyHash.hex(explainKey));
+            alerting.put("alerting.explain.scorer-key", explainKey);
             options.alerting().forEach((key, value) -> alerting.put("alerting." + key, value));
             Map<String, String> ingest = new HashMap<>(kafka);
             ingest.put("ingest.demo.enabled", Boolean.toString(options.demo() != null));
@@ -117,7 +121,9 @@ final class EmbeddedPipeline implements AutoCloseable {
             if (options.ingest() != null) {
                 options.ingest().forEach((key, value) -> ingest.put("ingest." + key, value));
             }
-            services.add(start(stack, "scorer", logs, options.scorerPort(), scorer));
+            ServiceProcess scorerProcess = start(stack, "scorer", logs, options.scorerPort(), scorer);
+            services.add(scorerProcess);
+            alerting.put("alerting.explain.scorer-url", scorerProcess.url());
             services.add(start(stack, "alerting", logs, options.alertingPort(), alerting));
             if (options.ingest() != null) {
                 services.add(start(stack, "ingest", logs, options.ingestPort(), ingest));

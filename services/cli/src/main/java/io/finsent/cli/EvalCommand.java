@@ -35,20 +35,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "Tab-separated file with a header row, e.g. training/data/financial_phrasebank/financial_phrasebank.tsv.")
     Path data;
 
-    @Option(names = "--split", description = "Only rows whose split column has this value (e.g. test).")
-    String split;
-
-    @Option(names = "--split-column", defaultValue = "split", description = "Column holding the split (default: ${DEFAULT-VALUE}).")
-    String splitColumn;
-
-    @Option(names = "--text-column", defaultValue = "sentence", description = "Column holding the text (default: ${DEFAULT-VALUE}).")
-    String textColumn;
-
-    @Option(names = "--label-column", defaultValue = "label", description = "Column holding negative/neutral/positive (default: ${DEFAULT-VALUE}).")
-    String labelColumn;
-
-    @Option(names = "--agreement-column", defaultValue = "agreement", description = "Column grouping rows by annotator agreement, used where present (default: ${DEFAULT-VALUE}).")
-    String agreementColumn;
+    @Mixin
+    LabelledFileOptions file;
 
     @Mixin
     ModelOption model;
@@ -65,7 +53,7 @@ final class EvalCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<LabelledText> rows;
         try {
-            rows = LabelledTextFile.read(data, textColumn, labelColumn, splitColumn, split, agreementColumn);
+            rows = file.read(data);
         } catch (LabelledTextFile.InvalidEvaluationFile e) {
             err.println("monitor eval: " + e.getMessage());
             return 2;
@@ -96,7 +84,7 @@ final class EvalCommand implements Callable<Integer> {
     private String toJson(ClassificationReport report, Map<String, Object> modelInfo, double seconds) throws IOException {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("data", data.toString());
-        root.put("split", split);
+        root.put("split", file.split);
         root.put("model", modelInfo);
         root.put("n", report.n());
         root.put("accuracy", report.accuracy());
@@ -114,7 +102,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private void printText(PrintWriter out, ClassificationReport report, Map<String, Object> modelInfo, double seconds) {
-        out.printf(Locale.ROOT, "%s%s: %d texts, model %s %s on %s, %.1f s%n%n", data, split == null ? "" : " [" + split + "]",
+        out.printf(Locale.ROOT, "%s%s: %d texts, model %s %s on %s, %.1f s%n%n", data, file.split == null ? "" : " [" + file.split + "]",
                 report.n(), modelInfo.get("name"), modelInfo.get("version"), modelInfo.get("device"), seconds);
         out.printf(Locale.ROOT, "accuracy  %.4f%nmacro-F1  %.4f%n%n", report.accuracy(), report.macroF1());
         out.printf(Locale.ROOT, "%-10s %9s %9s %9s %8s%n", "class", "precision", "recall", "F1", "support");

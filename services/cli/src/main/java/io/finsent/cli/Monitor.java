@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 BacktestCommand.class,
                 FeedsCommand.class,
                 PushCommand.class,
+                ExplainCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Monitor implements Runnable {

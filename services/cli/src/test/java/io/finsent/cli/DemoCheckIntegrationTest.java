@@ -19,7 +19,8 @@ import picocli.CommandLine;
 /**
  * {@code ./monitor demo --check} as a user runs it (in-process; the broker, database and services are
  * child processes built by this reactor): the scripted surge fires an alert, the calm topics none, and a replay of
- * the checked range gives identical scored texts, trend rows and alerts.
+ * the checked range gives identical scored texts, trend rows and alerts, and the surge's alerts the same evidence (at
+ * least 3 texts of their windows).
  */
 class DemoCheckIntegrationTest {
 
@@ -49,6 +50,10 @@ class DemoCheckIntegrationTest {
         assertThat(summary.get("windows").asLong()).isGreaterThan(20 * 25);
         assertThat(summary.get("replay_identical").asBoolean()).as("differences: %s", summary.get("replay_differences")).isTrue();
         assertThat(err.toString()).contains("replay identical: true");
+        // the surge's alerts show the texts of their windows, the same in the replay
+        assertThat(summary.get("evidence_texts").asInt()).isGreaterThanOrEqualTo(3);
+        assertThat(summary.get("evidence_identical").asBoolean()).as("differences: %s", summary.get("evidence_differences")).isTrue();
+        assertThat(summary.get("evidence_explained").asBoolean()).as("differences: %s", summary.get("evidence_differences")).isTrue();
         // Everything it started has stopped (a process may take a moment to exit after it was told to).
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (ProcessHandle.current().descendants().anyMatch(p -> p.isAlive() && !before.contains(p.pid())) && System.nanoTime() < deadline) {

@@ -52,7 +52,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * 408/429 failed; 408, 429, 5xx, I/O errors, timeouts and unresolvable names retried with exponential
  * backoff and jitter (honouring a longer {@code Retry-After} in seconds, up to {@code backoffMax}) until
  * {@code maxAttempts}, then failed; targets refused by {@link TargetPolicy} refused; rows whose
- * subscription is gone dropped. Refused and dropped rows, and rows failed before sending, keep their
+ * subscription is gone dropped; rows a {@link PayloadCompleter} postpones (their payload not complete yet) come
+ * back after the delay it asks for. Refused, dropped and postponed rows, and rows failed before sending, keep their
  * attempt count. Secrets, signatures and URL paths are never logged.
  */
 public final class OutboxDispatcher {
@@ -66,7 +67,7 @@ public final class OutboxDispatcher {
 
     /** What happened to one row; each has a counter {@code finsent.notify.outcomes{outcome=...}}. */
     enum Outcome {
-        DELIVERED("delivered"), FAILED("failed"), REFUSED("refused"), DROPPED("dropped"), RETRIED("pending");
+        DELIVERED("delivered"), FAILED("failed"), REFUSED("refused"), DROPPED("dropped"), RETRIED("pending"), POSTPONED("pending");
 
         final String status;
 
@@ -86,6 +87,7 @@ public final class OutboxDispatcher {
     private final HttpClient http;
     private final TargetPolicy policy;
     private final SecretLookup secrets;
+    private final PayloadCompleter completer;
     private final Clock clock;
     private final OutboxSettings settings;
     private final Duration lease;
@@ -94,15 +96,22 @@ public final class OutboxDispatcher {
     /**
      * @param http must not follow redirects (a redirect could lead past {@code policy}); see {@link #newHttpClient}
      * @param meters receives {@code finsent.notify.outcomes} counters tagged {@code outcome}
-     *               (delivered, failed, refused, dropped, retried)
+     *               (delivered, failed, refused, dropped, retried, postponed)
      * @throws IllegalArgumentException when {@code http} follows redirects
      */
     public OutboxDispatcher(Jdbi store, HttpClient http, TargetPolicy policy, SecretLookup secrets,
+                            Clock clock, OutboxSettings settings, MeterRegistry meters) {
+        this(store, http, policy, secrets, PayloadCompleter.AS_STORED, clock, settings, meters);
+    }
+
+    /** The same, each payload completed by {@code completer} just before it is signed and sent. */
+    public OutboxDispatcher(Jdbi store, HttpClient http, TargetPolicy policy, SecretLookup secrets, PayloadCompleter completer,
                             Clock clock, OutboxSettings settings, MeterRegistry meters) {
         this.outbox = Objects.requireNonNull(store, "store").onDemand(OutboxTable.class);
         this.http = Objects.requireNonNull(http, "http");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.secrets = Objects.requireNonNull(secrets, "secrets");
+        this.completer = Objects.requireNonNull(completer, "completer");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.settings = Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(meters, "meters");
@@ -114,7 +123,8 @@ public final class OutboxDispatcher {
         for (Outcome outcome : Outcome.values()) {
             counters.put(outcome, Counter.builder("finsent.notify.outcomes")
                     .description("Outbox notifications handled, by outcome")
-                    .tag("outcome", outcome == Outcome.RETRIED ? "retried" : outcome.status)
+                    .tag("outcome", outcome == Outcome.RETRIED || outcome == Outcome.POSTPONED ? outcome.name().toLowerCase(Locale.ROOT)
+                            : outcome.status)
                     .register(meters));
         }
     }
@@ -199,7 +209,11 @@ public final class OutboxDispatcher {
             return Result.of(Outcome.RETRIED, unresolved.reason(), false);
         }
         URI uri = ((TargetPolicy.Allowed) decision).uri();
-        byte[] body = row.payload().getBytes(StandardCharsets.UTF_8);
+        PayloadCompleter.Completion completion = completer.complete(row);
+        if (completion instanceof PayloadCompleter.Postpone later) {
+            return new Result(Outcome.POSTPONED, later.reason(), false, later.delay());
+        }
+        byte[] body = ((PayloadCompleter.Ready) completion).payload().getBytes(StandardCharsets.UTF_8);
         if (body.length > settings.maxPayloadBytes()) {
             return Result.of(Outcome.FAILED, "payload is " + body.length + " bytes, over the limit of "
                     + settings.maxPayloadBytes(), false);
@@ -296,7 +310,9 @@ public final class OutboxDispatcher {
         Outcome outcome = result.outcome();
         String error = result.error();
         Instant next = now;
-        if (outcome == Outcome.RETRIED) {
+        if (outcome == Outcome.POSTPONED) {
+            next = now.plus(result.retryAfter());
+        } else if (outcome == Outcome.RETRIED) {
             if (row.attempts() >= settings.maxAttempts()) {
                 outcome = Outcome.FAILED;
                 error = "gave up after " + row.attempts() + " attempts; last: " + error;
@@ -324,7 +340,7 @@ public final class OutboxDispatcher {
         counters.get(outcome).increment();
         switch (outcome) {
             case DELIVERED -> LOG.debugf("outbox row %d delivered to %s (attempt %d)", (Object) row.id(), hostOf(row.target()), attempts);
-            case RETRIED -> LOG.debugf("outbox row %d to %s: %s; attempt %d, next at %s", row.id(), hostOf(row.target()), error, attempts, next);
+            case RETRIED, POSTPONED -> LOG.debugf("outbox row %d to %s: %s; attempt %d, next at %s", row.id(), hostOf(row.target()), error, attempts, next);
             default -> LOG.infof("outbox row %d to %s %s: %s", row.id(), hostOf(row.target()), outcome.status, error);
         }
     }

@@ -213,6 +213,36 @@ class OutboxDispatcherIntegrationTest {
     }
 
     @Test
+    void aCompleterPostponesARowWithoutCountingAnAttemptThenItsCompletedBodyIsSignedAndSent() throws Exception {
+        insert("later-1", SUBSCRIPTION, base + "/ok", PAYLOAD);
+        java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+        PayloadCompleter completer = row -> ready.get() ? new PayloadCompleter.Ready(row.payload().replace("}", ", \"evidence\": [1, 2]}"))
+                : new PayloadCompleter.Postpone(Duration.ofSeconds(3), "waiting for the evidence");
+        var dispatcher = new OutboxDispatcher(store, http, privateAllowed, this::secretFor, completer, clock, SETTINGS, meters);
+
+        Instant t0 = clock.instant();
+        assertThat(dispatcher.dispatchDue()).isEqualTo(1);
+        var postponed = row("later-1");
+        assertThat(postponed.status()).isEqualTo("pending");
+        assertThat(postponed.attempts()).as("waiting is not a failed attempt").isZero();
+        assertThat(postponed.lastError()).isEqualTo("waiting for the evidence");
+        assertThat(postponed.nextAttemptAt()).isEqualTo(t0.plusSeconds(3));
+        assertThat(RECEIVER.received()).isEmpty();
+        assertThat(meters.counter("finsent.notify.outcomes", "outcome", "postponed").count()).isEqualTo(1.0);
+
+        ready.set(true);
+        clock.set(postponed.nextAttemptAt());
+        assertThat(dispatcher.dispatchDue()).isEqualTo(1);
+        var delivered = row("later-1");
+        assertThat(delivered.status()).isEqualTo("delivered");
+        assertThat(delivered.attempts()).isEqualTo(1);
+        assertThat(RECEIVER.received()).singleElement().satisfies(r -> {
+            assertThat(r.signatureValid()).isTrue();
+            assertThat(r.body()).contains("\"evidence\": [1, 2]").contains("ACME sentiment dropped");
+        });
+    }
+
+    @Test
     void retriesServerErrorsWithGrowingBackoffThenDelivers() throws Exception {
         insert("flaky-1", SUBSCRIPTION, base + "/scripted", PAYLOAD);
         RECEIVER.script.addAll(List.of(500, 503));

@@ -58,6 +58,19 @@ public interface ScorerConfig {
 
     ReplaySettings replay();
 
+    ExplainSettings explain();
+
+    /** {@code scorer.explain.*}: word explanations over {@code POST /v1/explanations} (the alerting service asks for them). */
+    interface ExplainSettings {
+
+        /** SHA-256 (hex) of the key the alerting service sends (role explain); the admin key works too. */
+        Optional<String> keySha256();
+
+        /** Longer texts are refused (422): each word is one more model input. */
+        @WithDefault("256")
+        int maxWords();
+    }
+
     /** {@code scorer.admin.*}: who may start and cancel replays over {@code /v1/replays}. */
     interface AdminSettings {
 

@@ -22,6 +22,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
 import io.finsent.common.DeadLetters;
+import io.finsent.common.ModelText;
 import io.finsent.common.Topics;
 import io.finsent.encoder.EncodedBatch;
 import io.finsent.encoder.EncoderResult;
@@ -387,8 +388,7 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
     }
 
     static String textOf(RawText raw) {
-        String title = raw.getTitle();
-        return title == null || title.isBlank() ? raw.getBody() : raw.getBody().isBlank() ? title : title + "\n" + raw.getBody();
+        return ModelText.of(raw.getTitle(), raw.getBody());
     }
 
     private Map<String, TopicDefinition> topicDefinitions() {

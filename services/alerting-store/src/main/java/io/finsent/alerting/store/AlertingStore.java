@@ -9,7 +9,9 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.argument.AbstractArgumentFactory;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.config.ConfigRegistry;
@@ -48,6 +50,22 @@ public final class AlertingStore {
         jdbi.registerArrayType(String.class, "text");
         jdbi.registerArrayType(Long.class, "bigint");
         return jdbi;
+    }
+
+    /**
+     * {@code jdbi.inTransaction(callback)}, with the SQL failure Jdbi wraps thrown as the {@link SQLException} it is (a
+     * sink tells from it whether PostgreSQL is away or refused the rows); any other failure as it came.
+     */
+    public static <R> R inTransaction(Jdbi jdbi, HandleCallback<R, RuntimeException> callback) throws SQLException {
+        try {
+            return jdbi.inTransaction(callback);
+        } catch (JdbiException e) {
+            Optional<SQLException> cause = sqlCause(e);
+            if (cause.isPresent()) {
+                throw cause.get();
+            }
+            throw e;
+        }
     }
 
     /** The first {@link SQLException} in a failure's causes (Jdbi wraps them), if any. */

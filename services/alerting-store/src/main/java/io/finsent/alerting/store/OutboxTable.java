@@ -6,7 +6,6 @@ import java.util.List;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
-import org.jdbi.v3.sqlobject.statement.SqlBatch;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
@@ -18,8 +17,9 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(OutboxTable.Claimed.class)
 public interface OutboxTable {
 
-    /** A claimed row; {@code attempts} already counts this attempt. */
-    record Claimed(long id, String idempotencyKey, long subscriptionId, String channel, String target, String payload, int attempts) {
+    /** A claimed row; {@code attempts} already counts this attempt; {@code createdAt} is when it was enqueued (wall clock). */
+    record Claimed(long id, String idempotencyKey, long subscriptionId, String channel, String target, String payload, int attempts,
+                   Instant createdAt) {
     }
 
     /** Enqueues a webhook notification unless its idempotency key is already there. @return rows written (0 or 1) */
@@ -41,7 +41,8 @@ public interface OutboxTable {
                      LIMIT :limit
                      FOR UPDATE SKIP LOCKED) due
              WHERE o.id = due.id
-            RETURNING o.id, o.idempotency_key, o.subscription_id, o.channel, o.target, o.payload::text AS payload, o.attempts
+            RETURNING o.id, o.idempotency_key, o.subscription_id, o.channel, o.target, o.payload::text AS payload, o.attempts,
+                      o.created_at
             """)
     List<Claimed> claimDue(@Bind("now") Instant now, @Bind("leaseEnd") Instant leaseEnd, @Bind("limit") int limit);
 
@@ -57,10 +58,18 @@ public interface OutboxTable {
             """)
     int finish(@BindMethods Outcome outcome);
 
-    /** Gives claimed rows back, due at {@code now}, their attempt uncounted. */
-    @SqlBatch("""
-            UPDATE notification_outbox SET attempts = attempts - 1, next_attempt_at = :now
-             WHERE id = :id AND status = 'pending' AND attempts = :attempts
+    /**
+     * Gives claimed rows back, due at {@code now}, their attempt uncounted; one statement (PgJDBC's batch path throws an
+     * AssertionError, not an SQLException, when the connection drops mid-batch).
+     */
+    default void release(List<Claimed> rows, Instant now) {
+        release(rows.stream().map(Claimed::id).toArray(Long[]::new), rows.stream().map(r -> (long) r.attempts()).toArray(Long[]::new), now);
+    }
+
+    @SqlUpdate("""
+            UPDATE notification_outbox o SET attempts = o.attempts - 1, next_attempt_at = :now
+              FROM unnest(:ids, :attempts) AS r (id, attempts)
+             WHERE o.id = r.id AND o.status = 'pending' AND o.attempts = r.attempts
             """)
-    void release(@BindMethods List<Claimed> rows, @Bind("now") Instant now);
+    void release(@Bind("ids") Long[] ids, @Bind("attempts") Long[] attempts, @Bind("now") Instant now);
 }

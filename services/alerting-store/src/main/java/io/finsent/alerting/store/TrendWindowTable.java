@@ -107,6 +107,14 @@ public interface TrendWindowTable {
             """)
     List<Totals> totals(@Bind("run") String run, @Bind("from") Instant from, @Bind("to") Instant to);
 
+    /** The texts a topic's windows of one size starting in {@code [from, to)} counted. */
+    @SqlQuery("""
+            SELECT coalesce(sum(count), 0) FROM trend_window
+             WHERE run_id = :run AND topic = :topic AND window_size_ms = :sizeMs AND window_start >= :from AND window_start < :to
+            """)
+    long counted(@Bind("run") String run, @Bind("topic") String topic, @Bind("sizeMs") long windowSizeMs, @Bind("from") Instant from,
+                 @Bind("to") Instant to);
+
     /** How many of a run's topics have a window starting at or after {@code start}. */
     @SqlQuery("SELECT count(*) FROM (SELECT topic FROM trend_window WHERE run_id = :run GROUP BY topic HAVING max(window_start) >= :start) t")
     int topicsWithWindowFrom(@Bind("run") String run, @Bind("start") Instant start);

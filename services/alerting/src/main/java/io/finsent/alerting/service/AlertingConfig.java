@@ -45,6 +45,8 @@ public interface AlertingConfig {
     @WithName("notify")
     Notify notifications();
 
+    Explain explain();
+
     /** A partition of text.scored with no text for this long stops holding trend windows open (wall clock). */
     @WithDefault("5m")
     Duration idleAfter();
@@ -101,6 +103,13 @@ public interface AlertingConfig {
         /** How soon a new replay's scored topic is found (the consumer's metadata.max.age.ms). */
         @WithDefault("10s")
         Duration metadataRefresh();
+
+        /**
+         * A webhook notification or an alert stream change waits at most this long for the texts of its windows to be stored,
+         * then goes with the evidence there is ({@code evidence.complete: false}).
+         */
+        @WithDefault("30s")
+        Duration evidenceWait();
     }
 
     /** Delivery of the notification outbox. */
@@ -112,6 +121,19 @@ public interface AlertingConfig {
         /** Allow webhooks to private and loopback addresses (never in production). */
         @WithDefault("false")
         boolean allowPrivateTargets();
+    }
+
+    /** Word explanations of stored texts ({@code GET /v1/texts/{id}/explanation}), computed by the scorer, which holds the model. */
+    interface Explain {
+        /** The scorer's base URL, e.g. http://127.0.0.1:8081; unset: explanations answer 503 saying so. */
+        Optional<String> scorerUrl();
+
+        /** The key sent to the scorer (its scorer.explain.key-sha256 is this key's SHA-256). */
+        Optional<String> scorerKey();
+
+        /** How long an explanation may take, the scorer's queue included. */
+        @WithDefault("60s")
+        Duration timeout();
     }
 
     /** The REST API. */

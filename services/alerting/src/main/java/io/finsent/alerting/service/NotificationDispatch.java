@@ -8,6 +8,8 @@ import org.jboss.logging.Logger;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.finsent.alerting.store.SubscriptionTable;
 import io.finsent.notify.OutboxDispatcher;
 import io.finsent.notify.OutboxSettings;
@@ -18,7 +20,8 @@ import io.quarkus.scheduler.Scheduled;
 /**
  * Delivers the notification outbox (rows written by the trend sink) with services/notify's
  * {@link OutboxDispatcher}: signed with the subscription's webhook secret, never to private or loopback addresses
- * unless {@code alerting.notify.allow-private-targets}. Several instances may run it: rows are claimed.
+ * unless {@code alerting.notify.allow-private-targets}, each payload with the alert's evidence ({@link EvidencePayloads}).
+ * Several instances may run it: rows are claimed.
  */
 @ApplicationScoped
 public class NotificationDispatch {
@@ -27,10 +30,11 @@ public class NotificationDispatch {
 
     private final OutboxDispatcher dispatcher;
 
-    NotificationDispatch(Jdbi store, MeterRegistry registry, WebhookTargets targets) {
+    NotificationDispatch(Jdbi store, MeterRegistry registry, WebhookTargets targets, AlertingConfig config, ObjectMapper json) {
         OutboxSettings settings = OutboxSettings.defaults();
+        Clock clock = Clock.systemUTC();
         this.dispatcher = new OutboxDispatcher(store, OutboxDispatcher.newHttpClient(settings), targets.policy(), secrets(store),
-                Clock.systemUTC(), settings, registry);
+                new EvidencePayloads(store, json, clock, config.texts()), clock, settings, registry);
     }
 
     @Scheduled(every = "${alerting.notify.every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, identity = "notification-dispatch")

@@ -8,11 +8,15 @@ import static io.finsent.alerting.service.TestSupport.unique;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URL;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -21,17 +25,25 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.finsent.alerting.store.AlertTable;
 import io.finsent.alerting.store.AlertingStore;
+import io.finsent.alerting.store.OutboxTable;
 import io.finsent.alerting.trends.ScoredTopics;
 import io.finsent.alerting.trends.TrendPoint;
 import io.finsent.common.Topics;
 import io.finsent.local.testing.LocalStackTestResource;
 import io.finsent.local.testing.SharedLocalStack;
+import io.finsent.notify.PayloadCompleter;
+import io.finsent.schema.AlertEvent;
+import io.finsent.schema.AlertState;
 import io.finsent.schema.ScoredText;
 import io.finsent.schema.Sentiment;
+import io.finsent.schema.Severity;
 import io.finsent.schema.TopicTrendWindow;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
@@ -39,12 +51,21 @@ import io.restassured.path.json.JsonPath;
  * An alert's evidence against a real broker and PostgreSQL: a run's surge windows fire the default rules, its texts are
  * stored by the scored text sink, and {@code GET /v1/alerts/{id}} shows the texts of the windows that drove each rule (the
  * most negative first for a tone rule, the busiest sources first for volume), none from outside them, with the counts and
- * the numbers that crossed.
+ * the numbers that crossed; a webhook payload and the alert stream carry the first five.
  */
 @QuarkusTest
 @QuarkusTestResource(LocalStackTestResource.class)
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class AlertEvidenceIntegrationTest {
+
+    @Inject
+    ObjectMapper json;
+
+    @Inject
+    AlertingConfig config;
+
+    @TestHTTPResource("/v1/alerts/stream")
+    URL streamUrl;
 
     private static final String BOOTSTRAP = SharedLocalStack.get().bootstrapServers();
     private static final AlertTable ALERTS = AlertingStore.jdbi(SharedLocalStack.get().jdbcUrl(), SharedLocalStack.get().jdbcUser())
@@ -101,7 +122,56 @@ class AlertEvidenceIntegrationTest {
             assertThat(ids).as("%s evidence", alert.rule()).containsExactlyElementsOf(expected.stream().map(id -> topic + "-" + id).toList());
             assertThat(evidence.getString("texts[0].url")).startsWith("https://news.example.com/");
             assertThat(evidence.getString("texts[0].source")).isNotBlank();
+            // these made-up windows counted 150 texts a minute, of which 6 exist: the evidence says it is not complete
+            assertThat(evidence.getBoolean("complete")).isFalse();
         }
+
+        // And a webhook notification of the tone alert waits for the missing texts, then goes with the first five in brief
+        AlertTable.Alert tone = fired(run, topic).stream().filter(a -> a.rule().equals("NEGATIVE_SHARE")).findFirst().orElseThrow();
+        List<String> top5 = evidence(tone.alertId()).getList("texts.id", String.class).subList(0, 5);
+        EvidencePayloads payloads = new EvidencePayloads(AlertingStore.jdbi(SharedLocalStack.get().jdbcUrl(), SharedLocalStack.get().jdbcUser()),
+                json, Clock.systemUTC(), config.texts());
+        String payload = "{\"alert_id\": \"" + tone.alertId() + "\", \"state\": \"FIRING\", \"event_time\": \"" + tone.firedAt() + "\"}";
+        assertThat(payloads.complete(claimed(payload, Instant.now()))).isInstanceOf(PayloadCompleter.Postpone.class);
+        PayloadCompleter.Completion late = payloads.complete(claimed(payload, Instant.now().minus(config.texts().evidenceWait())));
+        JsonPath sent = new JsonPath(((PayloadCompleter.Ready) late).payload());
+        assertThat(sent.getString("alert_id")).isEqualTo(tone.alertId());
+        assertThat(sent.getList("evidence.texts.id", String.class)).containsExactlyElementsOf(top5);
+        assertThat(sent.getBoolean("evidence.complete")).isFalse();
+        assertThat(sent.getLong("evidence.texts_in_windows")).isEqualTo(6);
+        assertThat(sent.getString("evidence.texts[0].url")).isEqualTo("https://news.example.com/a2");
+        assertThat(sent.getMap("evidence.texts[0]")).doesNotContainKey("body");
+        // a payload that is not an alert's goes as it was written
+        assertThat(payloads.complete(claimed("{\"alert_id\": \"no-such-alert\"}", Instant.now()))).isEqualTo(new PayloadCompleter.Ready("{\"alert_id\": \"no-such-alert\"}"));
+        assertThat(payloads.complete(claimed("not json", Instant.now()))).isEqualTo(new PayloadCompleter.Ready("not json"));
+
+        // And the alert stream sends the change with the same evidence, once evidence-wait has passed
+        TestSupport.Listener admin = TestSupport.listen(streamUrl, ADMIN_KEY);
+        TestSupport.await("the tone alert's change with its evidence on the stream", Duration.ofSeconds(60), () -> {
+            if (admin.seen().stream().noneMatch(l -> l.contains(tone.alertId()))) {
+                publishChange(tone);
+                Thread.sleep(1000);
+            }
+            return admin.seen().stream().anyMatch(l -> l.contains(tone.alertId()) && l.contains("evidence"));
+        });
+        String line = admin.seen().stream().filter(l -> l.contains(tone.alertId())).findFirst().orElseThrow();
+        JsonPath streamed = new JsonPath(line.substring("data:".length()));
+        assertThat(streamed.getList("evidence.texts.id", String.class)).containsExactlyElementsOf(top5);
+        assertThat(streamed.getString("evidence.rule")).isEqualTo("NEGATIVE_SHARE");
+    }
+
+    private static OutboxTable.Claimed claimed(String payload, Instant createdAt) {
+        return new OutboxTable.Claimed(1, "key", 1, "webhook", "https://hooks.example.com/", payload, 1, createdAt);
+    }
+
+    /** The alert's firing change on alert.events, as the trend sink publishes it. */
+    private static void publishChange(AlertTable.Alert a) throws Exception {
+        AlertEvent event = AlertEvent.newBuilder().setAlertId(a.alertId()).setRunId(a.runId()).setRuleSet(a.ruleSet()).setRule(a.rule())
+                .setTopic(a.topic()).setSeverity(Severity.valueOf(a.severity())).setState(AlertState.FIRING)
+                .setWindowStart(a.firedAt().minusMillis(a.windowSizeMs())).setWindowSizeMs(a.windowSizeMs()).setObserved(a.observed())
+                .setBaseline(a.baseline()).setThreshold(a.threshold()).setMessage("test").setEventTime(a.firedAt()).build();
+        TestSupport.producer(BOOTSTRAP).send(new ProducerRecord<>(Topics.ALERT_EVENTS.name(), a.alertId().getBytes(),
+                bytes(Topics.ALERT_EVENTS, event))).get(10, TimeUnit.SECONDS);
     }
 
     /** The run's alerts of the topic that fired (resolved by now: the run's windows go on past the surge). */

@@ -13,17 +13,10 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -241,9 +234,9 @@ class ApiIntegrationTest {
         TestSupport.Analyst bob = newAnalyst("bob");
         subscribe(alice, "{\"topic\": \"" + aliceTopic + "\"}");
         subscribe(bob, "{\"topic\": \"" + bobTopic + "\"}");
-        Listener aliceStream = listen(alice.key());
-        Listener bobStream = listen(bob.key());
-        Listener adminStream = listen(ADMIN_KEY);
+        TestSupport.Listener aliceStream = TestSupport.listen(streamUrl, alice.key());
+        TestSupport.Listener bobStream = TestSupport.listen(streamUrl, bob.key());
+        TestSupport.Listener adminStream = TestSupport.listen(streamUrl, ADMIN_KEY);
 
         // Events for alice's topic until her stream shows one (the feed may still be positioning), then one for bob's
         String aliceAlert = unique("alert-a");
@@ -265,28 +258,6 @@ class ApiIntegrationTest {
         // The admin, subscribed to nothing, saw both
         TestSupport.await("both events on the admin's stream", Duration.ofSeconds(30),
                 () -> adminStream.seen().stream().anyMatch(l -> l.contains(aliceAlert)) && adminStream.seen().stream().anyMatch(l -> l.contains(bobAlert)));
-    }
-
-    /** An open alert stream: lines to wait on, and every line seen. */
-    private record Listener(BlockingQueue<String> lines, List<String> seen) {
-    }
-
-    private Listener listen(String key) {
-        Listener listener = new Listener(new LinkedBlockingQueue<>(), new java.util.concurrent.CopyOnWriteArrayList<>());
-        HttpRequest request = HttpRequest.newBuilder(URI.create(streamUrl.toString())).header("X-Api-Key", key)
-                .header("Accept", "text/event-stream").GET().build();
-        CompletableFuture<HttpResponse<Stream<String>>> response = HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofLines());
-        response.thenAccept(r -> {
-            if (r.statusCode() != 200) {
-                listener.seen().add("HTTP " + r.statusCode());
-                return;
-            }
-            r.body().filter(l -> l.startsWith("data:")).forEach(l -> {
-                listener.seen().add(l);
-                listener.lines().add(l);
-            });
-        });
-        return listener;
     }
 
     private static void publishEvent(String alertId, String topic) throws Exception {

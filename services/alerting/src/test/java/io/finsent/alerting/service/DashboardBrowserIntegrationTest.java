@@ -41,6 +41,7 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogType;
@@ -215,7 +216,44 @@ class DashboardBrowserIntegrationTest {
         assertThat(browser.findElements(By.cssSelector("#alert-evidence li[data-text-id]")).stream().map(li -> li.getDomAttribute("data-text-id"))
                 .toList()).isEqualTo(evidence.get(0));
         assertThat(browser.findElement(By.cssSelector("#alert-evidence li[data-text-id]")).getText()).contains("test");
+        // ... and "Why?" asks for a text's explanation: this service has no scorer to compute it, and says what to set
+        browser.findElement(By.cssSelector("#alert-evidence li[data-text-id] button.why")).click();
+        waitFor("the explanation's refusal", ExpectedConditions.textToBePresentInElementLocated(
+                By.cssSelector("#alert-evidence li[data-text-id] .explanation"), "alerting.explain.scorer-url"));
+        assertThat(browser.findElement(By.cssSelector("#alert-evidence li[data-text-id] .explanation")).getDomAttribute("data-state"))
+                .isEqualTo("error");
         browser.findElement(By.cssSelector("#alert-detail button[value='close']")).click();
+
+        // And on a range of the topic's fifteen minutes, clicking the fourth bar lists that window's texts, those the API answers
+        script("Object.assign(window.finsent.view, {preset: null, from: arguments[0], to: arguments[1]}); window.finsent.refresh()",
+                base, base + 15 * MINUTE);
+        waitFor("the chart of fifteen minutes", ExpectedConditions.and(ExpectedConditions.attributeToBe(By.id("chart"), "data-state", "drawn"),
+                ExpectedConditions.attributeToBe(By.id("chart"), "data-to", String.valueOf(base + 15 * MINUTE))));
+        long fourth = base + 3 * MINUTE;
+        Number offset = (Number) script("const u = window.finsent.chart.plot; return u.valToPos(arguments[0] / 1000, 'x') - u.over.clientWidth / 2",
+                fourth);
+        new Actions(browser).moveToElement(browser.findElement(By.cssSelector("#chart .u-over")), offset.intValue(), 0).click().perform();
+        waitFor("the window's texts", ExpectedConditions.attributeToBe(By.id("window-texts"), "data-window-start", String.valueOf(fourth)));
+        List<String> windowTexts = given().header("X-Api-Key", analyst.key()).queryParam("topic", topic).queryParam("from", Instant.ofEpochMilli(fourth).toString())
+                .queryParam("to", Instant.ofEpochMilli(fourth + MINUTE).toString()).queryParam("limit", 100).get("/v1/texts").then().statusCode(200)
+                .extract().jsonPath().getList("texts.id", String.class);
+        assertThat(windowTexts).hasSize(TEXTS_PER_MINUTE);
+        waitFor("all of the window's texts listed", ExpectedConditions.numberOfElementsToBe(By.cssSelector("#window-texts li[data-text-id]"),
+                windowTexts.size()));
+        assertThat(textIds("#window-texts")).isEqualTo(windowTexts);
+
+        // And the search box finds the texts the API finds for the same words, run, range and topic
+        browser.findElement(By.id("search-q")).sendKeys(topic);
+        browser.findElement(By.id("search-topic-only")).click();
+        browser.findElement(By.cssSelector("#search-form button[type='submit']")).click();
+        waitFor("the search results", ExpectedConditions.attributeToBe(By.id("search-results"), "data-q", topic));
+        List<String> found = given().header("X-Api-Key", analyst.key()).queryParam("q", topic).queryParam("topic", topic)
+                .queryParam("from", Instant.ofEpochMilli(base).toString()).queryParam("to", Instant.ofEpochMilli(base + 15 * MINUTE).toString())
+                .queryParam("limit", 50).get("/v1/texts").then().statusCode(200).extract().jsonPath().getList("texts.id", String.class);
+        assertThat(found).hasSize(50);
+        waitFor("fifty results listed", ExpectedConditions.numberOfElementsToBe(By.cssSelector("#search-results li[data-text-id]"), 50));
+        assertThat(textIds("#search-results")).isEqualTo(found);
+        script("Object.assign(window.finsent.view, {preset: '24h'})");
 
         // And with the alert firing, the topic list puts topics with a firing alert first (ours among them), then the
         // others by their texts in the range, most first
@@ -293,6 +331,12 @@ class DashboardBrowserIntegrationTest {
     }
 
     /** Types a key into the sign-in form and submits it. */
+    /** The text ids a list shows, read in one script (it may be rendered again between two WebDriver calls). */
+    @SuppressWarnings("unchecked")
+    private List<String> textIds(String list) {
+        return (List<String>) script("return [...document.querySelectorAll(arguments[0] + ' li[data-text-id]')].map(li => li.dataset.textId)", list);
+    }
+
     private void signIn(String key) {
         WebElement field = waitFor("the key field", ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
         field.clear();
@@ -365,8 +409,8 @@ class DashboardBrowserIntegrationTest {
                 .filter(a -> a.rule().equals("NEGATIVE_SHARE")).toList();
     }
 
-    private Object script(String js) {
-        return ((JavascriptExecutor) browser).executeScript(js);
+    private Object script(String js, Object... args) {
+        return ((JavascriptExecutor) browser).executeScript(js, args);
     }
 
     /** Waits up to 30 s; on timeout the failure holds what the page showed and the browser's console. */

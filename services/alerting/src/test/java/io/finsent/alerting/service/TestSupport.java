@@ -2,6 +2,11 @@ package io.finsent.alerting.service;
 
 import static io.restassured.RestAssured.given;
 
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,9 +14,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -173,5 +183,28 @@ final class TestSupport {
     static long subscribe(Analyst analyst, String body) {
         return given().header("X-Api-Key", analyst.key()).contentType("application/json").body(body).post("/v1/subscriptions")
                 .then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    /** An open alert stream: lines to wait on, and every line seen. */
+    record Listener(BlockingQueue<String> lines, List<String> seen) {
+    }
+
+    /** Listens to {@code GET /v1/alerts/stream} ({@code streamUrl}) with an API key. */
+    static Listener listen(URL streamUrl, String key) {
+        Listener listener = new Listener(new LinkedBlockingQueue<>(), new CopyOnWriteArrayList<>());
+        HttpRequest request = HttpRequest.newBuilder(URI.create(streamUrl.toString())).header("X-Api-Key", key)
+                .header("Accept", "text/event-stream").GET().build();
+        CompletableFuture<HttpResponse<Stream<String>>> response = HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofLines());
+        response.thenAccept(r -> {
+            if (r.statusCode() != 200) {
+                listener.seen().add("HTTP " + r.statusCode());
+                return;
+            }
+            r.body().filter(l -> l.startsWith("data:")).forEach(l -> {
+                listener.seen().add(l);
+                listener.lines().add(l);
+            });
+        });
+        return listener;
     }
 }

@@ -148,4 +148,15 @@ class TextsApiIntegrationTest {
         }
         given().header("X-Api-Key", key).get("/v1/texts/no-such-text").then().statusCode(404).body("error", containsString("no text no-such-text"));
     }
+
+    @Test
+    void anExplanationIsReadableTextsOnlyAndSaysWhatIsMissingWithoutAScorer() {
+        // the checks of the text come first: unknown 404, another analyst's topic 403
+        given().header("X-Api-Key", analyst.key()).get("/v1/texts/no-such-text/explanation").then().statusCode(404);
+        given().header("X-Api-Key", analyst.key()).get("/v1/texts/" + THEIRS + "-1/explanation").then().statusCode(403);
+        given().get("/v1/texts/" + MINE + "-1/explanation").then().statusCode(401);
+        // this service has no scorer to ask (the whole stack's test, through ./monitor demo --check, has one)
+        given().header("X-Api-Key", analyst.key()).get("/v1/texts/" + MINE + "-1/explanation").then().statusCode(503)
+                .body("error", containsString("alerting.explain.scorer-url"));
+    }
 }

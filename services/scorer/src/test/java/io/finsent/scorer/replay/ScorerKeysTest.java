@@ -39,6 +39,19 @@ class ScorerKeysTest {
     }
 
     @Test
+    void theExplainKeyCarriesTheExplainRoleOnlyAndAloneTurnsTheApiOn() {
+        String explainHash = "973b34c2699ce9677d8f4d3544a662ae8a879958337f9af60e1aea4a62d81785"; // test-explain-key
+        ScorerKeys both = new ScorerKeys(Optional.of(HASH), Optional.of(explainHash));
+        org.assertj.core.api.Assertions.assertThat(both.identify("test-explain-key").roles()).containsExactly(ScorerKeys.EXPLAIN);
+        org.assertj.core.api.Assertions.assertThat(both.identify("test-admin-key").roles()).containsExactly(ScorerKeys.ADMIN);
+        ScorerKeys explainOnly = new ScorerKeys(Optional.empty(), Optional.of(explainHash));
+        org.assertj.core.api.Assertions.assertThat(explainOnly.identify("test-explain-key").roles()).containsExactly(ScorerKeys.EXPLAIN);
+        assertThatThrownBy(() -> explainOnly.identify("test-admin-key")).isInstanceOfSatisfying(ApiProblem.class,
+                e -> org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(Response.Status.UNAUTHORIZED));
+        assertThatThrownBy(() -> new ScorerKeys(Optional.empty(), Optional.of("nope"))).hasMessageContaining("scorer.explain.key-sha256");
+    }
+
+    @Test
     void aMalformedHashStopsStartUp() {
         assertThatThrownBy(() -> new ScorerKeys(Optional.of("test-admin-key"))).hasMessageContaining("scorer.admin.key-sha256 is not a hex SHA-256");
     }

@@ -45,6 +45,34 @@ public class ApiProblem extends RuntimeException {
         return new ApiProblem(Response.Status.REQUEST_ENTITY_TOO_LARGE, message);
     }
 
+    /** 422: the request is well-formed, but this one cannot be done (e.g. over a work cap). */
+    public static ApiProblem unprocessable(String message) {
+        return new ApiProblem(UNPROCESSABLE, message);
+    }
+
+    /** 503: what the request needs is away or not set up; the message says which. */
+    public static ApiProblem unavailable(String message) {
+        return new ApiProblem(Response.Status.SERVICE_UNAVAILABLE, message);
+    }
+
+    /** HTTP 422, which {@link Response.Status} lacks. */
+    private static final Response.StatusType UNPROCESSABLE = new Response.StatusType() {
+        @Override
+        public int getStatusCode() {
+            return 422;
+        }
+
+        @Override
+        public Response.Status.Family getFamily() {
+            return Response.Status.Family.CLIENT_ERROR;
+        }
+
+        @Override
+        public String getReasonPhrase() {
+            return "Unprocessable Content";
+        }
+    };
+
     /** The same problem, answered with one more header. */
     public ApiProblem withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);

@@ -2,8 +2,11 @@ package io.finsent.alerting.service.api;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +30,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.finsent.common.ConsumerLoop;
 import io.finsent.common.KafkaClientSettings;
 import io.finsent.alerting.service.AlertingConfig;
+import io.finsent.alerting.store.AlertTable;
 import io.finsent.alerting.store.SubscriptionTable;
 import io.finsent.common.Topics;
 import io.finsent.schema.AlertEvent;
@@ -39,7 +43,9 @@ import io.smallrye.common.annotation.Identifier;
 /**
  * Feeds {@code GET /v1/alerts/stream}: every instance reads all of alert.events from its end (all partitions
  * assigned, no consumer group, so each instance sees every event) and passes each change to the connected
- * analysts whose subscriptions cover the alert's topic and rule set, and to every connected admin.
+ * analysts whose subscriptions cover the alert's topic and rule set, and to every connected admin. Each change carries
+ * the alert's evidence as of that change ({@link AlertEvidence#brief()}); a change whose texts are not all stored yet waits
+ * for them, at most {@code alerting.texts.evidence-wait}, and the changes after it wait behind it, so they stay in order.
  */
 @ApplicationScoped
 public class AlertStream {
@@ -50,6 +56,11 @@ public class AlertStream {
     /** Admins' connections: they get every change. */
     private final Set<MultiEmitter<? super AlertChange>> everything = new CopyOnWriteArraySet<>();
     private final SubscriptionTable subscriptions;
+    private final AlertEvidence.Tables evidence;
+    /** Changes read but not sent yet, oldest first (the feed's thread only). */
+    private final Deque<Waiting> waiting = new ArrayDeque<>();
+    private final Duration evidenceWait;
+    private final boolean textsStored;
     private final boolean enabled;
     /** The service's kafka.* client settings (address, security). */
     private final Map<String, Object> kafka;
@@ -58,6 +69,9 @@ public class AlertStream {
 
     AlertStream(Jdbi jdbi, AlertingConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.subscriptions = jdbi.onDemand(SubscriptionTable.class);
+        this.evidence = AlertEvidence.Tables.onDemand(jdbi);
+        this.evidenceWait = config.texts().evidenceWait();
+        this.textsStored = config.texts().enabled();
         this.enabled = config.api().streamEnabled();
         this.kafka = kafka;
     }
@@ -111,23 +125,61 @@ public class AlertStream {
         positioned = true;
         while (loop.running()) {
             for (ConsumerRecord<byte[], byte[]> record : c.poll(Duration.ofMillis(500))) {
-                deliver(record);
+                read(record);
+            }
+            sendReady();
+        }
+    }
+
+    /** A change read, waiting for its evidence until {@code deadline} (wall clock). */
+    private record Waiting(AlertEvent event, Instant deadline) {
+    }
+
+    private void read(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null || nobodyListens()) {
+            return;
+        }
+        try {
+            AlertEvent event = Topics.ALERT_EVENTS.valueSerde().deserializer().deserialize(record.topic(), record.value());
+            waiting.add(new Waiting(event, Instant.now().plus(evidenceWait)));
+        } catch (SerializationException e) {
+            LOG.warnf("skipping an unreadable alert event at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
+        }
+    }
+
+    private boolean nobodyListens() {
+        return everything.isEmpty() && listeners.values().stream().allMatch(Set::isEmpty);
+    }
+
+    /** Sends the waiting changes, oldest first, up to the first whose evidence is not complete yet (and still may be). */
+    private void sendReady() {
+        while (!waiting.isEmpty()) {
+            Waiting next = waiting.peek();
+            boolean late = !Instant.now().isBefore(next.deadline());
+            AlertEvidence.Brief brief = null;
+            try {
+                AlertEvent e = next.event();
+                Optional<AlertEvidence> found = evidence.alerts().seenBy(e.getAlertId(), null).map(AlertTable.Seen::alert)
+                        .map(a -> AlertEvidence.asOf(evidence, a, evidence.alerts().history(a.alertId()), e.getEventTime(), AlertEvidence.BRIEF_TEXTS));
+                if (found.isPresent() && !found.get().complete() && textsStored && !late) {
+                    return;
+                }
+                brief = found.map(AlertEvidence::brief).orElse(null);
+            } catch (JdbiException e) {
+                if (!late) {
+                    return;
+                }
+                LOG.warnf("alert event %s streamed without evidence: PostgreSQL: %s", next.event().getAlertId(), e.getMessage());
+            }
+            waiting.poll();
+            if (!nobodyListens()) {
+                deliver(next.event(), brief);
             }
         }
     }
 
-    private void deliver(ConsumerRecord<byte[], byte[]> record) {
-        if (record.value() == null || everything.isEmpty() && listeners.values().stream().allMatch(Set::isEmpty)) {
-            return;
-        }
-        AlertEvent event;
-        try {
-            event = Topics.ALERT_EVENTS.valueSerde().deserializer().deserialize(record.topic(), record.value());
-        } catch (SerializationException e) {
-            LOG.warnf("skipping an unreadable alert event at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
-            return;
-        }
-        AlertChange change = AlertChange.of(event);
+    private void deliver(AlertEvent event, AlertEvidence.Brief brief) {
+        AlertChange change = AlertChange.of(event, brief);
         everything.forEach(emitter -> emitter.emit(change));
         List<Long> allowed;
         try {
@@ -142,16 +194,16 @@ public class AlertStream {
         }
     }
 
-    /** One change of an alert as the stream sends it (times are event times). */
+    /** One change of an alert as the stream sends it (times are event times), with its evidence (null if none could be read). */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record AlertChange(String alertId, String runId, String ruleSet, String rule, String topic, String severity, String state,
                               Instant windowStart, long windowSizeMs, Instant eventTime, double observed, double baseline, double threshold,
-                              String message) {
+                              String message, AlertEvidence.Brief evidence) {
 
-        static AlertChange of(AlertEvent e) {
+        static AlertChange of(AlertEvent e, AlertEvidence.Brief evidence) {
             return new AlertChange(e.getAlertId(), e.getRunId(), e.getRuleSet(), e.getRule(), e.getTopic(), e.getSeverity().name(),
                     e.getState().name(), e.getWindowStart(), e.getWindowSizeMs(), e.getEventTime(), e.getObserved(), e.getBaseline(),
-                    e.getThreshold(), e.getMessage());
+                    e.getThreshold(), e.getMessage(), evidence);
         }
     }
 }

@@ -99,10 +99,10 @@ public class AlertingKeys implements ApiKeyRealm {
     }
 
     /**
-     * Whose alerts a request may read: null for a key with the admin role (every alert, read only: an admin owns no
-     * subscriptions), else the analyst's id (the alerts of their subscriptions).
+     * Whose topics a request may read (their alerts and texts): null for a key with the admin role (every topic, read
+     * only: an admin owns no subscriptions), else the analyst's id (the topics of their subscriptions).
      */
-    static Long alertReader(SecurityIdentity identity) {
+    static Long topicReader(SecurityIdentity identity) {
         return identity.hasRole(ADMIN) ? null : analystId(identity);
     }
 

@@ -23,7 +23,6 @@ import org.jdbi.v3.core.Jdbi;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 
 import io.finsent.alerting.store.AlertTable;
-import io.finsent.alerting.store.ScoredTextTable;
 import io.finsent.schema.AlertState;
 import io.finsent.service.api.ApiProblem;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -45,13 +44,13 @@ public class AlertsResource {
     }
 
     private final AlertTable alerts;
-    private final ScoredTextTable texts;
+    private final AlertEvidence.Tables evidence;
     private final AlertStream stream;
     private final SecurityIdentity identity;
 
     AlertsResource(Jdbi jdbi, AlertStream stream, SecurityIdentity identity) {
         this.alerts = jdbi.onDemand(AlertTable.class);
-        this.texts = jdbi.onDemand(ScoredTextTable.class);
+        this.evidence = AlertEvidence.Tables.onDemand(jdbi);
         this.stream = stream;
         this.identity = identity;
     }
@@ -74,7 +73,7 @@ public class AlertsResource {
             }
         }
         String topicName = topic == null || topic.isBlank() ? null : topic.strip();
-        return alerts.visible(run, AlertingKeys.alertReader(identity), stateName, topicName, limit);
+        return alerts.visible(run, AlertingKeys.topicReader(identity), stateName, topicName, limit);
     }
 
     @GET
@@ -88,12 +87,12 @@ public class AlertsResource {
     @APIResponse(responseCode = "403", description = "not an alert of the caller's subscriptions")
     @APIResponse(responseCode = "404", description = "no such alert")
     public AlertWithHistory get(@PathParam("id") String id) {
-        AlertTable.Seen seen = alerts.seenBy(id, AlertingKeys.alertReader(identity)).orElseThrow(() -> ApiProblem.notFound("no alert " + id));
+        AlertTable.Seen seen = alerts.seenBy(id, AlertingKeys.topicReader(identity)).orElseThrow(() -> ApiProblem.notFound("no alert " + id));
         if (!seen.visible()) {
             throw ApiProblem.forbidden("alert " + id + " is not of a topic and rule set you subscribe to");
         }
         List<AlertTable.HistoryEntry> history = alerts.history(id);
-        return new AlertWithHistory(seen.alert(), history, AlertEvidence.of(texts, seen.alert(), history, AlertEvidence.TEXTS));
+        return new AlertWithHistory(seen.alert(), history, AlertEvidence.of(evidence, seen.alert(), history, AlertEvidence.TEXTS));
     }
 
     @GET
@@ -102,6 +101,6 @@ public class AlertsResource {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Operation(summary = "The caller's alert changes as they happen (server-sent events, live run; every change for an admin key)")
     public Multi<AlertStream.AlertChange> stream() {
-        return stream.changesFor(AlertingKeys.alertReader(identity));
+        return stream.changesFor(AlertingKeys.topicReader(identity));
     }
 }

@@ -21,8 +21,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jdbi.v3.core.Jdbi;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import io.finsent.alerting.store.ScoredTextTable;
+import io.finsent.common.ModelText;
 import io.finsent.common.StorableText;
 import io.finsent.common.StorableTime;
 import io.finsent.schema.Sentiment;
@@ -33,7 +37,7 @@ import io.smallrye.common.annotation.Blocking;
 /**
  * Scored texts as the scorer wrote them (stored by the scored text sink): an analyst reads the texts of the topics they
  * subscribe to (every topic with a {@code *} subscription), a key with the admin role every text. Pages are newest first;
- * {@code next_cursor} continues where a page ended.
+ * {@code next_cursor} continues where a page ended. A text's explanation comes from the scorer ({@link ScorerExplanations}).
  */
 @Path("/v1/texts")
 @Tag(name = "texts", description = "Scored texts of the caller's topics (every text for an admin key)")
@@ -52,10 +56,12 @@ public class TextsResource {
     }
 
     private final ScoredTextTable texts;
+    private final ScorerExplanations explanations;
     private final SecurityIdentity identity;
 
-    TextsResource(Jdbi jdbi, SecurityIdentity identity) {
+    TextsResource(Jdbi jdbi, ScorerExplanations explanations, SecurityIdentity identity) {
         this.texts = jdbi.onDemand(ScoredTextTable.class);
+        this.explanations = explanations;
         this.identity = identity;
     }
 
@@ -83,7 +89,7 @@ public class TextsResource {
             throw ApiProblem.badRequest("q is " + query.length() + " characters, more than " + MAX_QUERY_CHARS + ": search for a few words");
         }
         Cursor after = Cursor.parse(cursor);
-        Long reader = AlertingKeys.alertReader(identity);
+        Long reader = AlertingKeys.topicReader(identity);
         String topicName = blankToNull(topic);
         List<ScoredTextTable.Text> page;
         if (topicName == null) {
@@ -109,12 +115,35 @@ public class TextsResource {
     @APIResponse(responseCode = "403", description = "a text of no topic the caller subscribes to")
     @APIResponse(responseCode = "404", description = "no such text in the run")
     public ScoredTextTable.Text get(@PathParam("id") String id, @QueryParam("run") @DefaultValue("live") String run) {
-        ScoredTextTable.Readable found = texts.readableBy(run, id, AlertingKeys.alertReader(identity))
+        ScoredTextTable.Readable found = texts.readableBy(run, id, AlertingKeys.topicReader(identity))
                 .orElseThrow(() -> ApiProblem.notFound("no text " + id + " in run " + run));
         if (!found.readable()) {
             throw ApiProblem.forbidden("text " + id + " is of no topic you subscribe to");
         }
         return found.text();
+    }
+
+    @GET
+    @Path("/{id}/explanation")
+    @Operation(summary = "Why the model gave a text its label, word by word", description = "Occlusion, computed by the scorer with the model"
+            + " it scores with: each word's weight is how much removing it lowers the probability of the predicted label (negative: the word"
+            + " spoke against it). text is what the model read (title, a newline, body); start and end are offsets in it. run (default live).")
+    @APIResponse(responseCode = "403", description = "a text of no topic the caller subscribes to")
+    @APIResponse(responseCode = "404", description = "no such text in the run")
+    @APIResponse(responseCode = "422", description = "the text has more words than an explanation may occlude")
+    @APIResponse(responseCode = "429", description = "the scorer is explaining another text; try again after Retry-After")
+    @APIResponse(responseCode = "503", description = "no scorer to ask (alerting.explain.scorer-url), or it is away")
+    public Explanation explanation(@PathParam("id") String id, @QueryParam("run") @DefaultValue("live") String run) {
+        ScoredTextTable.Text text = get(id, run);
+        String modelText = ModelText.of(text.title(), text.body());
+        JsonNode e = explanations.explain(modelText);
+        return new Explanation(text.textId(), modelText, e.path("label").asText(), e.path("probabilities"), e.path("tokens"),
+                e.path("model").asText(), text.label());
+    }
+
+    /** An explanation of a stored text: what the model read, its label now, and the label stored when it was scored. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Explanation(String textId, String text, String label, JsonNode probabilities, JsonNode tokens, String model, String storedLabel) {
     }
 
     private static String label(String label) {

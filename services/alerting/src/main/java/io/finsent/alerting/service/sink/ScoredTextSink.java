@@ -124,18 +124,13 @@ public class ScoredTextSink {
             if (record.value() == null) {
                 continue;
             }
-            try {
-                ScoredText text = Topics.SCORED_TEXT.valueSerde().deserializer().deserialize(record.topic(), record.value());
-                String invalid = invalid(text);
-                if (invalid == null) {
-                    texts.add(ScoredTextTable.Text.of(text));
-                    continue;
-                }
-                reasons.add(invalid);
-            } catch (SerializationException e) {
-                reasons.add("not a ScoredText: " + e.getMessage());
+            Decoded decoded = decode(record);
+            if (decoded.text() != null) {
+                texts.add(decoded.text());
+            } else {
+                reasons.add(decoded.refused());
+                unreadable.add(record);
             }
-            unreadable.add(record);
         }
         try {
             written.increment(insert(run, texts));
@@ -167,24 +162,19 @@ public class ScoredTextSink {
             if (record.value() == null) {
                 continue;
             }
-            String reason;
-            try {
-                ScoredText text = Topics.SCORED_TEXT.valueSerde().deserializer().deserialize(record.topic(), record.value());
-                reason = invalid(text);
-                if (reason == null) {
-                    try {
-                        written.increment(insert(run, List.of(ScoredTextTable.Text.of(text))));
-                        continue;
-                    } catch (SQLException e) {
-                        if (!DatabaseSinkLoop.permanent(e)) {
-                            loop.unavailable("PostgreSQL: " + e.getMessage());
-                            return Optional.of(i);
-                        }
-                        reason = "PostgreSQL refused the text: " + e.getMessage();
+            Decoded decoded = decode(record);
+            String reason = decoded.refused();
+            if (decoded.text() != null) {
+                try {
+                    written.increment(insert(run, List.of(decoded.text())));
+                    continue;
+                } catch (SQLException e) {
+                    if (!DatabaseSinkLoop.permanent(e)) {
+                        loop.unavailable("PostgreSQL: " + e.getMessage());
+                        return Optional.of(i);
                     }
+                    reason = "PostgreSQL refused the text: " + e.getMessage();
                 }
-            } catch (SerializationException e) {
-                reason = "not a ScoredText: " + e.getMessage();
             }
             if (!deadLetter(record, reason)) {
                 return Optional.of(i);
@@ -205,29 +195,35 @@ public class ScoredTextSink {
                 topics.add(new ScoredTextTable.TopicRow(topic, t.publishedAt(), t.textId()));
             }
         }
-        try {
-            return jdbi.inTransaction(h -> {
-                ScoredTextTable table = h.attach(ScoredTextTable.class);
-                int n = 0;
-                for (int i = 0; i < texts.size(); i += ScoredTextTable.MAX_ROWS_PER_INSERT) {
-                    n += table.insert(run, texts.subList(i, Math.min(texts.size(), i + ScoredTextTable.MAX_ROWS_PER_INSERT)));
-                }
-                for (int i = 0; i < topics.size(); i += ScoredTextTable.MAX_TOPIC_ROWS_PER_INSERT) {
-                    table.insertTopics(run, topics.subList(i, Math.min(topics.size(), i + ScoredTextTable.MAX_TOPIC_ROWS_PER_INSERT)));
-                }
-                return n;
-            });
-        } catch (JdbiException e) {
-            Optional<SQLException> cause = AlertingStore.sqlCause(e);
-            if (cause.isPresent()) {
-                throw cause.get();
+        return AlertingStore.inTransaction(jdbi, h -> {
+            ScoredTextTable table = h.attach(ScoredTextTable.class);
+            int n = 0;
+            for (int i = 0; i < texts.size(); i += ScoredTextTable.MAX_ROWS_PER_INSERT) {
+                n += table.insert(run, texts.subList(i, Math.min(texts.size(), i + ScoredTextTable.MAX_ROWS_PER_INSERT)));
             }
-            throw e;
-        }
+            for (int i = 0; i < topics.size(); i += ScoredTextTable.MAX_TOPIC_ROWS_PER_INSERT) {
+                table.insertTopics(run, topics.subList(i, Math.min(topics.size(), i + ScoredTextTable.MAX_TOPIC_ROWS_PER_INSERT)));
+            }
+            return n;
+        });
     }
 
     private boolean deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) throws InterruptedException {
         return loop.deadLetter(producer, record, reason, deadLetters);
+    }
+
+    /** A record's row, or why it has none (exactly one of the two). */
+    private record Decoded(ScoredTextTable.Text text, String refused) {
+    }
+
+    private static Decoded decode(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            ScoredText text = Topics.SCORED_TEXT.valueSerde().deserializer().deserialize(record.topic(), record.value());
+            String invalid = invalid(text);
+            return invalid == null ? new Decoded(ScoredTextTable.Text.of(text), null) : new Decoded(null, invalid);
+        } catch (SerializationException e) {
+            return new Decoded(null, "not a ScoredText: " + e.getMessage());
+        }
     }
 
     private static String invalid(ScoredText t) {

@@ -14,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.JdbiException;
 
 import io.finsent.alerting.rules.AlertTransition;
 import io.finsent.alerting.rules.RuleEvaluator;
@@ -68,16 +67,7 @@ public class TrendWindowWriter {
      * @throws SQLException when PostgreSQL failed or refused the transaction (rolled back)
      */
     public List<AlertTransition> write(TopicTrendWindow window) throws SQLException {
-        List<AlertTransition> changes;
-        try {
-            changes = jdbi.inTransaction(h -> write(new Tables(h), window));
-        } catch (JdbiException e) {
-            Optional<SQLException> cause = AlertingStore.sqlCause(e);
-            if (cause.isPresent()) {
-                throw cause.get();
-            }
-            throw e;
-        }
+        List<AlertTransition> changes = AlertingStore.inTransaction(jdbi, h -> write(new Tables(h), window));
         trendRows.increment();
         for (AlertTransition t : changes) {
             registry.counter("finsent.alerting.transitions", "state", t.state().name()).increment();
