@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks a component on this machine.",
         subcommands = {BenchCommand.EncoderBench.class, PipelineBenchCommand.class, ReplayBenchCommand.class, CatchupBenchCommand.class,
-                SoakBenchCommand.class, ExplainBenchCommand.class})
+                SoakBenchCommand.class, ExplainBenchCommand.class, AlertingBenchCommand.class})
 final class BenchCommand implements Runnable {
 
     @Spec

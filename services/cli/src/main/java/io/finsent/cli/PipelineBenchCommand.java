@@ -61,6 +61,12 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     + "(for comparison; by default calls run as the scorer runs them: scorer.encoder-threads calls at once, one thread each).")
     boolean modelCallOnStreamThread;
 
+    @Option(names = "--topics", split = ",", paramLabel = "N",
+            description = "Watchlist sizes, e.g. 20,1000,10000: the throughput phase once per size (topics with a ticker and three aliases each, "
+                    + "the first 20 real companies), and topic tagging alone against the encoder's time per text; reports scored_per_s_by_topics, "
+                    + "topics_ratio (largest against smallest) and tagging_share_by_topics instead of the latency and per-record phases.")
+    List<Integer> topics;
+
     @Mixin
     JsonOption output;
 
@@ -74,13 +80,17 @@ final class PipelineBenchCommand implements Callable<Integer> {
             return 2;
         }
         ScorerSettings settings = ScorerSettings.defaults();
+        if (topics != null && !topics.isEmpty()) {
+            if (topics.stream().anyMatch(n -> n < 1) || topics.stream().distinct().count() < 2) {
+                err.println("monitor bench pipeline: --topics needs two or more different sizes of at least 1, e.g. 20,1000,10000");
+                return 2;
+            }
+            return byTopics(texts, settings, out, err);
+        }
         PipelineBenchmark.Result r;
         try (Encoder encoder = Encoder.open(model.dir(), EncoderOptions.defaults().withDevice(device.device)
                 .withPaddingMultiple(paddingMultiple).withIntraOpThreads(modelCallOnStreamThread ? 2 : 1))) {
-            r = new PipelineBenchmark(encoder, settings, java.time.Duration.ofMillis(commitIntervalMs), modelCallOnStreamThread, message -> {
-                err.println("bench pipeline: " + message);
-                err.flush();
-            }).run(texts, latencyTexts, perRecordTexts);
+            r = benchmark(encoder, settings, err).run(texts, latencyTexts, perRecordTexts);
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("texts", r.texts());
@@ -115,6 +125,45 @@ final class PipelineBenchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-34s %10.3f%n", "real-token share", r.realTokenShare());
             out.printf(Locale.ROOT, "%-34s %10.1f ms p50, %.1f ms p99 (%d texts at half the throughput)%n", "ingest-to-scored latency",
                     r.p50Millis(), r.p99Millis(), r.latencyTexts());
+        }
+        out.flush();
+        return 0;
+    }
+
+    private PipelineBenchmark benchmark(Encoder encoder, ScorerSettings settings, PrintWriter err) {
+        return new PipelineBenchmark(encoder, settings, java.time.Duration.ofMillis(commitIntervalMs), modelCallOnStreamThread, message -> {
+            err.println("bench pipeline: " + message);
+            err.flush();
+        });
+    }
+
+    private int byTopics(List<String> texts, ScorerSettings settings, PrintWriter out, PrintWriter err) throws Exception {
+        PipelineBenchmark.TopicsResult r;
+        try (Encoder encoder = Encoder.open(model.dir(), EncoderOptions.defaults().withDevice(device.device)
+                .withPaddingMultiple(paddingMultiple).withIntraOpThreads(modelCallOnStreamThread ? 2 : 1))) {
+            r = benchmark(encoder, settings, err).runByTopics(texts, topics);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("texts", r.texts());
+        result.put("source", data == null ? "demo" : data.toString());
+        result.put("model", r.model());
+        result.put("device", r.device());
+        result.put("scored_per_s_by_topics", JsonOption.byCount(r.scoredPerSecond()));
+        result.put("topics_ratio", r.topicsRatio());
+        result.put("tagging_us_per_text_by_topics", JsonOption.byCount(r.taggingMicros()));
+        result.put("tagging_share_by_topics", JsonOption.byCount(r.taggingShare()));
+        result.put("encoder_alone_per_s", r.encoderAlonePerSecond());
+        result.put("encoder_ms_per_text", r.encoderMillisPerText());
+        if (output.json) {
+            out.println(new ObjectMapper().writeValueAsString(result));
+        } else {
+            out.printf(Locale.ROOT, "pipeline benchmark by watchlist size: %d texts (%s), model %s on %s%n%n", r.texts(), result.get("source"),
+                    r.model(), r.device());
+            out.printf(Locale.ROOT, "%8s %14s %16s %18s%n", "topics", "scored/s", "tagging us/text", "share of encoder");
+            r.scoredPerSecond().forEach((n, rate) -> out.printf(Locale.ROOT, "%8d %14.1f %16.1f %17.2f %%%n", n, rate, r.taggingMicros().get(n),
+                    100 * r.taggingShare().get(n)));
+            out.printf(Locale.ROOT, "%nlargest against smallest watchlist: %.3f x (encoder alone %.1f texts/s, %.2f ms a text)%n", r.topicsRatio(),
+                    r.encoderAlonePerSecond(), r.encoderMillisPerText());
         }
         out.flush();
         return 0;

@@ -69,7 +69,12 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
     private final Executor encoderExecutor;
     private final EncoderPace pace;
     private final CallCompletions completions;
+    private final TopicCatalog catalog;
     private final Map<String, CachedDescription> descriptions = new HashMap<>();
+    /** The topic definitions and their matcher, as of {@link #matcherChanges} changes of the catalog. */
+    private Map<String, TopicDefinition> topics;
+    private TopicMatcher matcher;
+    private long matcherChanges = -1;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, PendingText> pending;
     private KeyValueStore<String, TopicDefinition> definitions;
@@ -111,13 +116,14 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
     }
 
     BatchingScorer(ScorerSettings settings, TextScorer scorer, ScorerMetrics metrics, Executor encoderExecutor, EncoderPace pace,
-            CallCompletions completions) {
+            CallCompletions completions, TopicCatalog catalog) {
         this.settings = settings;
         this.scorer = scorer;
         this.metrics = metrics;
         this.encoderExecutor = encoderExecutor;
         this.pace = pace;
         this.completions = completions;
+        this.catalog = catalog;
     }
 
     @Override
@@ -325,7 +331,12 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
     private void forward(InFlight done) {
         Outcomes outcomes = done.outcomes().join();
         pace.record(done.estimatedTokens(), outcomes.encoderTime());
-        Map<String, TopicDefinition> topics = topicDefinitions();
+        long changes = catalog.changes();
+        if (matcher == null || changes != matcherChanges) {
+            topics = topicDefinitions();
+            matcher = TopicMatcher.of(topics);
+            matcherChanges = changes;
+        }
         Map<String, float[]> descriptionEmbeddings = descriptionEmbeddings(topics);
         for (int i = 0; i < done.raws().size(); i++) {
             KeyValue<String, PendingText> entry = done.entries().get(i);
@@ -337,7 +348,7 @@ final class BatchingScorer implements Processor<String, PendingText, String, Obj
                 deadLetter(entry.key, entry.value, ScorerTopology.STAGE_VALIDATE, NO_TOKENS);
             } else {
                 RawText raw = done.raws().get(i);
-                ScoredText text = scoredText(raw, scored.result(), TopicMatcher.match(raw, scored.result().embedding(), topics, descriptionEmbeddings));
+                ScoredText text = scoredText(raw, scored.result(), matcher.match(raw, scored.result().embedding(), descriptionEmbeddings));
                 // Event time, never the wall clock: a replay writes the same records with the same timestamps.
                 context.forward(new Record<>(entry.key, text, raw.getPublishedAt().toEpochMilli()));
             }

@@ -58,12 +58,13 @@ public final class ScorerTopology {
         StreamsBuilder builder = new StreamsBuilder();
         EncoderPace pace = new EncoderPace();
         CallCompletions completions = new CallCompletions();
+        TopicCatalog catalog = new TopicCatalog();
         builder.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TOPIC_DEFINITIONS), Serdes.String(), Topics.TOPIC_CONFIG.valueSerde())
                         .withLoggingDisabled(),
                 Topics.TOPIC_CONFIG.name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("topic-definitions-source"),
-                TopicDefinitionUpdater::new);
+                () -> new TopicDefinitionUpdater(catalog));
         // The buffer holds at most two batches per task and lives for a fraction of a second: an in-memory store with a
         // changelog (restored from it after a crash) spares RocksDB's flush at every exactly-once commit.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_TEXTS), Serdes.String(), PendingText.SERDE));
@@ -77,7 +78,7 @@ public final class ScorerTopology {
 
         Map<String, KStream<String, Object>> scored = intake.get("intake-accepted")
                 .mapValues(value -> (PendingText) value, Named.as("as-pending"))
-                .process(() -> new BatchingScorer(settings, scorer, metrics, encoderExecutor, pace, completions), Named.as("batching-scorer"), PENDING_TEXTS)
+                .process(() -> new BatchingScorer(settings, scorer, metrics, encoderExecutor, pace, completions, catalog), Named.as("batching-scorer"), PENDING_TEXTS)
                 .split(Named.as("scored-"))
                 .branch((key, value) -> value instanceof ScoredText, Branched.as("ok"))
                 .defaultBranch(Branched.as("failed"));

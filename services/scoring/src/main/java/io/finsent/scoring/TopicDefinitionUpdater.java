@@ -19,7 +19,12 @@ final class TopicDefinitionUpdater implements Processor<String, byte[], Void, Vo
 
     private static final Logger LOG = Logger.getLogger(TopicDefinitionUpdater.class);
 
+    private final TopicCatalog catalog;
     private KeyValueStore<String, TopicDefinition> store;
+
+    TopicDefinitionUpdater(TopicCatalog catalog) {
+        this.catalog = catalog;
+    }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
@@ -34,11 +39,13 @@ final class TopicDefinitionUpdater implements Processor<String, byte[], Void, Vo
         }
         if (record.value() == null) {
             store.delete(record.key());
+            catalog.changed();
             return;
         }
         try {
             TopicDefinition definition = Topics.TOPIC_CONFIG.valueSerde().deserializer().deserialize(Topics.TOPIC_CONFIG.name(), record.value());
             store.put(record.key(), definition);
+            catalog.changed();
         } catch (SerializationException e) {
             LOG.warnf("ignoring unreadable definition of topic '%s': %s", record.key(), e.getMessage());
         }

@@ -113,17 +113,22 @@ public interface AlertTable {
      * The rule set's alerts on the topic still firing and last notified at or before {@code notifiedBy}, locked until the
      * transaction ends, as transitions at {@code now}.
      */
+    default List<DueRepeat> dueRepeats(String run, String ruleSet, String topic, Instant notifiedBy, Instant now) {
+        return dueRepeatsOf(run, new String[] {ruleSet}, topic, notifiedBy, now);
+    }
+
+    /** {@link #dueRepeats} for several rule sets in one statement, by rule set, then alert id. */
     @SqlQuery("""
             SELECT alert_id, run_id, rule_set, rule, topic, severity, state, window_start, window_size_ms, observed,
                    baseline, threshold, message, fired_at, CAST(:now AS timestamptz) AS event_time
               FROM alert
-             WHERE run_id = :run AND rule_set = :ruleSet AND topic = :topic AND state = 'FIRING'
+             WHERE run_id = :run AND rule_set = ANY (:ruleSets) AND topic = :topic AND state = 'FIRING'
                AND last_notified_event_time IS NOT NULL AND last_notified_event_time <= :notifiedBy
-             ORDER BY alert_id FOR UPDATE
+             ORDER BY rule_set, alert_id FOR UPDATE
             """)
     @UseRowMapper(DueRepeat.Mapper.class)
-    List<DueRepeat> dueRepeats(@Bind("run") String run, @Bind("ruleSet") String ruleSet, @Bind("topic") String topic,
-                               @Bind("notifiedBy") Instant notifiedBy, @Bind("now") Instant now);
+    List<DueRepeat> dueRepeatsOf(@Bind("run") String run, @Bind("ruleSets") String[] ruleSets, @Bind("topic") String topic,
+                                 @Bind("notifiedBy") Instant notifiedBy, @Bind("now") Instant now);
 
     @SqlUpdate("UPDATE alert SET last_notified_event_time = :at WHERE alert_id = :alertId")
     void markNotified(@Bind("alertId") String alertId, @Bind("at") Instant at);

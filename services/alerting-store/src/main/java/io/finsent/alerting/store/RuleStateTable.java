@@ -1,7 +1,9 @@
 package io.finsent.alerting.store;
 
+import java.util.List;
 import java.util.Optional;
 
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.Bind;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
@@ -11,6 +13,30 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  * states stay equal text), and the last window it evaluated.
  */
 public interface RuleStateTable {
+
+    /** One rule set's stored state. */
+    record Stored(String ruleSet, String state) {
+    }
+
+    /**
+     * The states of several rule sets on a topic in one statement, locked until the transaction ends (in rule set order, so
+     * two writers lock in the same order); rule sets without a state are missing from the answer.
+     */
+    @SqlQuery("""
+            SELECT rule_set, state FROM rule_state WHERE run_id = :run AND topic = :topic AND rule_set = ANY (:ruleSets)
+             ORDER BY rule_set FOR UPDATE
+            """)
+    @RegisterConstructorMapper(Stored.class)
+    List<Stored> lockAll(@Bind("run") String run, @Bind("topic") String topic, @Bind("ruleSets") String[] ruleSets);
+
+    /** Saves several rule sets' states on a topic in one statement (the arrays are parallel). */
+    @SqlUpdate("""
+            UPDATE rule_state s SET state = v.state, last_window_start = v.last_window_start
+              FROM unnest(:ruleSets, :states, :lastWindowStarts) AS v (rule_set, state, last_window_start)
+             WHERE s.run_id = :run AND s.topic = :topic AND s.rule_set = v.rule_set
+            """)
+    void saveAll(@Bind("run") String run, @Bind("topic") String topic, @Bind("ruleSets") String[] ruleSets, @Bind("states") String[] states,
+                 @Bind("lastWindowStarts") Long[] lastWindowStarts);
 
     /** The state, locked until the transaction ends; empty when the rule set has none on the topic yet. */
     @SqlQuery("SELECT state FROM rule_state WHERE run_id = :run AND rule_set = :ruleSet AND topic = :topic FOR UPDATE")

@@ -26,11 +26,13 @@ import io.finsent.local.LocalStackConfig;
 import io.finsent.schema.RawText;
 import io.finsent.schema.ScoredText;
 import io.finsent.schema.SourceKind;
+import io.finsent.schema.TopicDefinition;
 import io.finsent.scoring.EncoderTextScorer;
 import io.finsent.scoring.ScorerMetrics;
 import io.finsent.scoring.ScorerRoute;
 import io.finsent.scoring.ScorerSettings;
 import io.finsent.scoring.ScorerTopology;
+import io.finsent.scoring.TopicMatcher;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
@@ -130,11 +132,117 @@ public final class PipelineBenchmark {
         }
     }
 
+    /**
+     * {@code scored_per_s_by_topics}: the pipeline's throughput with watchlists of each size ({@link TickerTopics#watchlist}),
+     * one after the other on one broker, and the topic tagging alone ({@link TopicMatcher}) per text against the encoder's
+     * time per text.
+     *
+     * @param scoredPerSecond     per watchlist size, texts a second through the whole topology
+     * @param taggingMicros       per watchlist size, microseconds to tag one text (median of three passes over the texts)
+     * @param encoderMillisPerText the encoder alone, milliseconds a text (the mean of before and after)
+     */
+    public record TopicsResult(int texts, Map<Integer, Double> scoredPerSecond, Map<Integer, Double> taggingMicros, double encoderAlonePerSecond,
+                               double encoderMillisPerText, String device, String model) {
+
+        /** Throughput with the largest watchlist against the smallest. */
+        public double topicsRatio() {
+            List<Integer> sizes = new ArrayList<>(scoredPerSecond.keySet());
+            return scoredPerSecond.get(sizes.get(sizes.size() - 1)) / scoredPerSecond.get(sizes.get(0));
+        }
+
+        /** Per watchlist size, tagging's time as a share of the encoder's per text. */
+        public Map<Integer, Double> taggingShare() {
+            Map<Integer, Double> share = new java.util.TreeMap<>();
+            taggingMicros.forEach((n, us) -> share.put(n, us / 1000 / encoderMillisPerText));
+            return share;
+        }
+    }
+
+    /**
+     * The throughput phase once per watchlist size, smallest first: the watchlist grown to that size on topic.config, the
+     * texts produced again with their own event times, and a topology of its own that takes only those (a replay's
+     * range on text.raw), so each size scores the same texts from a cold start.
+     */
+    public TopicsResult runByTopics(List<String> texts, List<Integer> sizes) throws Exception {
+        List<Integer> sorted = sizes.stream().distinct().sorted().toList();
+        Path dir = Files.createTempDirectory("finsent-bench-");
+        progress.accept("starting the embedded broker and database");
+        try (LocalStack stack = LocalStack.start(LocalStackConfig.ephemeral(dir.resolve("stack")))) {
+            int lanes = modelCallOnStreamThread ? 1 : settings.encoderThreads();
+            progress.accept("encoder alone on " + texts.size() + " texts");
+            double before = encoderAloneRate(encoder, texts, settings.maxBatchTexts(), lanes);
+            List<TopicDefinition> watchlist = TickerTopics.watchlist(sorted.get(sorted.size() - 1));
+            Map<Integer, Double> scored = new java.util.LinkedHashMap<>();
+            Map<Integer, Double> tagging = new java.util.LinkedHashMap<>();
+            Map<String, Long> producedAt = new ConcurrentHashMap<>();
+            Map<String, Long> scoredAt = new ConcurrentHashMap<>();
+            String runId = UUID.randomUUID().toString().substring(0, 8);
+            int published = 0;
+            try (ScoredReader reader = new ScoredReader(stack, scoredAt)) {
+                for (int k = 0; k < sorted.size(); k++) {
+                    int n = sorted.get(k);
+                    TickerTopics.publish(stack.bootstrapServers(), watchlist.subList(published, n));
+                    published = n;
+                    tagging.put(n, taggingMicros(watchlist.subList(0, n), texts));
+                    Instant from = PRODUCE_BASE.plus(Duration.ofDays(30L * k));
+                    String prefix = runId + "-n" + n + "-";
+                    progress.accept("pipeline throughput with " + n + " topics: " + texts.size() + " texts");
+                    produce(stack, prefix, texts, producedAt, 0, from);
+                    ScorerRoute route = new ScorerRoute(Topics.RAW_TEXT.name(), Topics.SCORED_TEXT.name(), Topics.DEAD_LETTERS.name(), from,
+                            from.plus(Duration.ofDays(30)));
+                    try (KafkaStreams streams = new KafkaStreams(topology(new ScorerMetrics(new SimpleMeterRegistry()), route),
+                            streamsConfig(stack, runId + "-n" + n, dir, commitInterval))) {
+                        streams.start();
+                        reader.await(prefix, texts.size());
+                        streams.close(Duration.ofSeconds(30));
+                    }
+                    scored.put(n, steadyRate(scoredAt.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
+                            .mapToLong(Map.Entry::getValue).toArray()));
+                }
+            }
+            progress.accept("encoder alone on " + texts.size() + " texts, again");
+            double after = encoderAloneRate(encoder, texts, settings.maxBatchTexts(), lanes);
+            double alone = (before + after) / 2;
+            // the encoder's time per text on one lane, as tagging runs on one thread
+            return new TopicsResult(texts.size(), scored, tagging, alone, 1000.0 * lanes / alone,
+                    encoder.device().name().toLowerCase(java.util.Locale.ROOT), encoder.config().name() + " " + encoder.config().version());
+        }
+    }
+
+    /** Microseconds to tag one text with these topics: the median of three passes over the texts, after a warm-up. */
+    static double taggingMicros(List<TopicDefinition> topics, List<String> texts) {
+        Map<String, TopicDefinition> byId = new java.util.HashMap<>();
+        topics.forEach(t -> byId.put(t.getId(), t));
+        TopicMatcher matcher = TopicMatcher.of(byId);
+        List<RawText> raws = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            raws.add(RawText.newBuilder().setId("tag-" + i).setSourceKind(SourceKind.ARCHIVE).setSource("bench").setPublishedAt(PRODUCE_BASE)
+                    .setIngestedAt(PRODUCE_BASE).setBody(texts.get(i)).build());
+        }
+        long matched = 0;
+        double[] passes = new double[3];
+        for (int pass = -1; pass < passes.length; pass++) {
+            long t0 = System.nanoTime();
+            for (RawText raw : raws) {
+                matched += matcher.match(raw, null, Map.of()).size();
+            }
+            if (pass >= 0) {
+                passes[pass] = (System.nanoTime() - t0) / 1e3 / raws.size();
+            }
+        }
+        Arrays.sort(passes);
+        return matched < 0 ? Double.NaN : passes[1];
+    }
+
     private org.apache.kafka.streams.Topology topology(ScorerMetrics metrics) {
+        return topology(metrics, ScorerRoute.live());
+    }
+
+    private org.apache.kafka.streams.Topology topology(ScorerMetrics metrics, ScorerRoute route) {
         EncoderTextScorer scorer = new EncoderTextScorer(encoder);
         return modelCallOnStreamThread
-                ? ScorerTopology.build(settings, ScorerRoute.live(), scorer, metrics, Runnable::run)
-                : ScorerTopology.build(settings, ScorerRoute.live(), scorer, metrics);
+                ? ScorerTopology.build(settings, route, scorer, metrics, Runnable::run)
+                : ScorerTopology.build(settings, route, scorer, metrics);
     }
 
     private static Properties streamsConfig(LocalStack stack, String runId, Path dir, Duration commitInterval) {
@@ -149,10 +257,17 @@ public final class PipelineBenchmark {
         return props;
     }
 
+    /** Event time of the first text produced (one a second after it). */
+    private static final Instant PRODUCE_BASE = Instant.parse("2015-01-01T00:00:00Z");
+
     private static void produce(LocalStack stack, String prefix, List<String> texts, Map<String, Long> producedAt, double ratePerSecond) {
+        produce(stack, prefix, texts, producedAt, ratePerSecond, PRODUCE_BASE);
+    }
+
+    private static void produce(LocalStack stack, String prefix, List<String> texts, Map<String, Long> producedAt, double ratePerSecond,
+                                Instant base) {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5);
-        Instant base = Instant.parse("2015-01-01T00:00:00Z");
         long start = System.nanoTime();
         try (var producer = new KafkaProducer<>(config, Topics.RAW_TEXT.keySerde().serializer(), Topics.RAW_TEXT.valueSerde().serializer())) {
             for (int i = 0; i < texts.size(); i++) {
@@ -168,7 +283,8 @@ public final class PipelineBenchmark {
                 RawText raw = RawText.newBuilder().setId(id).setSourceKind(SourceKind.ARCHIVE).setSource("bench")
                         .setPublishedAt(base.plusSeconds(i)).setIngestedAt(base.plusSeconds(i)).setBody(texts.get(i)).build();
                 producedAt.put(id, now);
-                producer.send(new ProducerRecord<>(Topics.RAW_TEXT.name(), id, raw));
+                // the record's timestamp is the publication time, as ingest writes it (a replay's range is selected by it)
+                producer.send(new ProducerRecord<>(Topics.RAW_TEXT.name(), null, raw.getPublishedAt().toEpochMilli(), id, raw));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

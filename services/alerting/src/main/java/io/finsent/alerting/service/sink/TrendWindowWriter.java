@@ -4,10 +4,10 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,6 +46,8 @@ public class TrendWindowWriter {
     private final int warmWindows;
     private final long repeatIntervalMs;
     private final Map<String, RuleEvaluator> evaluators = new ConcurrentHashMap<>();
+    /** Rule parameters by rule set id, parsed once. */
+    private final Map<String, RuleParams> params = new ConcurrentHashMap<>();
     private final Counter trendRows;
     private final MeterRegistry registry;
 
@@ -88,71 +90,93 @@ public class TrendWindowWriter {
         String run = w.getRunId();
         db.trends().upsert(run, TrendWindowTable.TrendRow.of(w));
         boolean live = TrendSettings.LIVE.equals(run);
+        Map<String, RuleParams> ruleSets = ruleSets(db, point.topic());
+        Map<String, TopicRuleState> states = lockStates(db, run, point, ruleSets);
         List<AlertTransition> changes = new ArrayList<>();
-        for (Map.Entry<String, RuleParams> ruleSet : ruleSets(db, point.topic()).entrySet()) {
+        List<String> saved = new ArrayList<>();
+        for (Map.Entry<String, RuleParams> ruleSet : ruleSets.entrySet()) {
             String ruleSetId = ruleSet.getKey();
             RuleEvaluator evaluator = evaluators.computeIfAbsent(ruleSetId, id -> new RuleEvaluator(id, ruleSet.getValue()));
-            TopicRuleState state = lockState(db, run, ruleSetId, point, evaluator);
+            TopicRuleState state = states.get(ruleSetId);
             if (point.windowStart() <= state.lastWindowStart()) {
                 changes.addAll(db.alerts().eventsOfWindow(run, ruleSetId, point.topic(), Instant.ofEpochMilli(point.windowStart())));
                 continue;
             }
             List<AlertTransition> transitions = evaluator.onWindow(run, state, point);
-            db.states().save(run, ruleSetId, point.topic(), state.toJson(), state.lastWindowStart());
+            saved.add(ruleSetId);
             for (AlertTransition t : transitions) {
                 db.alerts().record(t, live);
                 if (live) {
                     notifier.enqueue(db.handle(), t, 0);
                 }
             }
-            if (live) {
-                repeatStillFiring(db, run, ruleSetId, point);
-            }
             changes.addAll(transitions);
+        }
+        if (!saved.isEmpty()) {
+            db.states().saveAll(run, point.topic(), saved.toArray(String[]::new), saved.stream().map(id -> states.get(id).toJson()).toArray(String[]::new),
+                    saved.stream().map(id -> states.get(id).lastWindowStart()).toArray(Long[]::new));
+            if (live) {
+                repeatStillFiring(db, run, saved, point);
+            }
         }
         return changes;
     }
 
-    /** The defaults always, then each distinct rule set of the topic's subscriptions (a '*' subscription included). */
-    private static Map<String, RuleParams> ruleSets(Tables db, String topic) {
+    /**
+     * The defaults always, then each distinct rule set of the topic's subscriptions (a '*' subscription included); a rule
+     * set's parameters are parsed once (its id is a hash of them, so they never change under it).
+     */
+    private Map<String, RuleParams> ruleSets(Tables db, String topic) {
         Map<String, RuleParams> sets = new LinkedHashMap<>();
         RuleParams defaults = RuleParams.defaults();
         sets.put(defaults.id(), defaults);
         for (SubscriptionTable.RuleSet set : db.subscriptions().ruleSetsOf(topic)) {
-            sets.computeIfAbsent(set.ruleSet(), id -> RuleParams.fromJson(set.ruleParams()));
+            sets.computeIfAbsent(set.ruleSet(), id -> params.computeIfAbsent(id, k -> RuleParams.fromJson(set.ruleParams())));
         }
         return sets;
     }
 
     /**
-     * The rule set's state on the topic, locked for this transaction. A rule set new to the topic starts empty
-     * and is warmed with the topic's stored history before this window.
+     * Every rule set's state on the topic, locked for this transaction, in two statements however many rule sets there
+     * are. A rule set new to the topic starts empty and is warmed with the topic's stored history before this window (read
+     * once for all new ones).
      */
-    private TopicRuleState lockState(Tables db, String run, String ruleSetId, TrendPoint point, RuleEvaluator evaluator) {
-        Optional<String> stored = db.states().lock(run, ruleSetId, point.topic());
-        if (stored.isPresent()) {
-            return TopicRuleState.fromJson(stored.get());
+    private Map<String, TopicRuleState> lockStates(Tables db, String run, TrendPoint point, Map<String, RuleParams> ruleSets) {
+        String[] ids = ruleSets.keySet().toArray(String[]::new);
+        Map<String, TopicRuleState> states = new HashMap<>();
+        db.states().lockAll(run, point.topic(), ids).forEach(s -> states.put(s.ruleSet(), TopicRuleState.fromJson(s.state())));
+        if (states.size() == ids.length) {
+            return states;
         }
-        TopicRuleState fresh = TopicRuleState.empty(point.topic());
-        List<TrendPoint> history = new ArrayList<>(db.trends().latestBefore(run, point.topic(), point.windowSizeMs(),
-                Instant.ofEpochMilli(point.windowStart()), warmWindows));
-        if (!history.isEmpty()) {
-            Collections.reverse(history);
-            evaluator.warm(fresh, history);
+        List<TrendPoint> history = null;
+        for (String id : ids) {
+            if (states.containsKey(id)) {
+                continue;
+            }
+            if (history == null) {
+                history = new ArrayList<>(db.trends().latestBefore(run, point.topic(), point.windowSizeMs(), Instant.ofEpochMilli(point.windowStart()),
+                        warmWindows));
+                Collections.reverse(history);
+            }
+            TopicRuleState fresh = TopicRuleState.empty(point.topic());
+            if (!history.isEmpty()) {
+                evaluators.computeIfAbsent(id, k -> new RuleEvaluator(k, ruleSets.get(k))).warm(fresh, history);
+            }
+            db.states().insertIfAbsent(run, id, point.topic(), fresh.toJson(), fresh.lastWindowStart());
         }
-        db.states().insertIfAbsent(run, ruleSetId, point.topic(), fresh.toJson(), fresh.lastWindowStart());
-        // Locks the row, ours or the one another instance inserted first.
-        return TopicRuleState.fromJson(db.states().lock(run, ruleSetId, point.topic()).orElseThrow());
+        // Locks the new rows, ours or those another instance inserted first.
+        db.states().lockAll(run, point.topic(), ids).forEach(s -> states.put(s.ruleSet(), TopicRuleState.fromJson(s.state())));
+        return states;
     }
 
     /**
-     * Live only: each alert of this rule set and topic still firing at this window's end, last notified a repeat
+     * Live only: each alert of these rule sets and topic still firing at this window's end, last notified a repeat
      * interval or more ago (event time), is notified again as its n-th repeat, n counted from when it fired.
      */
-    private void repeatStillFiring(Tables db, String run, String ruleSetId, TrendPoint point) {
+    private void repeatStillFiring(Tables db, String run, List<String> ruleSetIds, TrendPoint point) {
         long now = point.windowEnd();
-        for (AlertTable.DueRepeat due : db.alerts().dueRepeats(run, ruleSetId, point.topic(), Instant.ofEpochMilli(now - repeatIntervalMs),
-                Instant.ofEpochMilli(now))) {
+        for (AlertTable.DueRepeat due : db.alerts().dueRepeatsOf(run, ruleSetIds.toArray(String[]::new), point.topic(),
+                Instant.ofEpochMilli(now - repeatIntervalMs), Instant.ofEpochMilli(now))) {
             int repeat = (int) Math.max(1, (now - due.firedAt().toEpochMilli()) / repeatIntervalMs);
             notifier.enqueue(db.handle(), due.alert(), repeat);
             db.alerts().markNotified(due.alert().alertId(), Instant.ofEpochMilli(now));
