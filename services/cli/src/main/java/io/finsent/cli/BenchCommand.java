@@ -54,6 +54,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads (default: ${DEFAULT-VALUE}).")
         int threads;
 
+        @Option(names = "--int8-model", description = "Static int8 model measured side by side with --model (default: models/finsent-sentiment-int8 "
+                + "of this checkout when it exists; fp32_per_s, int8_per_s, int8_speedup).")
+        Path int8Model;
+
         @Mixin
         JsonOption output;
 
@@ -64,8 +68,9 @@ final class BenchCommand implements Runnable {
             Path modelDir = model.dir();
             BenchmarkResult result;
             try {
+                Path int8 = int8Model != null ? int8Model : Models.defaultInt8Model().filter(dir -> !dir.equals(modelDir)).orElse(null);
                 result = EncoderBenchmark.run(EncoderBenchmark.Settings.defaults(modelDir).withDevice(device.device)
-                        .withData(data).withTexts(texts).withIntraOpThreads(threads));
+                        .withData(data).withTexts(texts).withIntraOpThreads(threads).withInt8Model(int8));
             } catch (EncoderException | IllegalArgumentException e) {
                 err.println("monitor bench encoder: " + e.getMessage());
                 return 1;

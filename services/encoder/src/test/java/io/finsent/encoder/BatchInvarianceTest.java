@@ -10,6 +10,8 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Replay must equal live: a text's result is bit-identical alone, in any batch, at any position, next to any
@@ -96,10 +98,14 @@ class BatchInvarianceTest {
         }
     }
 
-    @Test
-    void sentimentModelsProbabilitiesAreBitIdenticalInAnyBatch() {
-        java.nio.file.Path model = TestModels.sentimentModelOrNull();
-        org.junit.jupiter.api.Assumptions.assumeTrue(model != null, "models/finsent-sentiment/ does not exist yet");
+    static List<java.nio.file.Path> shippedModels() {
+        return TestModels.shippedSentimentModels();
+    }
+
+    /** Each shipped model: the float one and the static int8 one (its scales are fixed, so no batch moves them). */
+    @ParameterizedTest
+    @MethodSource("shippedModels")
+    void sentimentModelsProbabilitiesAreBitIdenticalInAnyBatch(java.nio.file.Path model) {
         try (Encoder sentiment = Encoder.open(model, EncoderOptions.defaults().withDevice(Device.CPU))) {
             List<String> targets = List.of(TARGETS.get(0), TARGETS.get(2), longText(900));
             List<EncoderResult> single = new ArrayList<>();

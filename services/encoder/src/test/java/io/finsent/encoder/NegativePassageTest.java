@@ -1,12 +1,13 @@
 package io.finsent.encoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A strongly negative sentence in a long neutral text moves the document towards negative wherever it sits (start,
@@ -50,10 +51,13 @@ class NegativePassageTest {
         }
     }
 
-    @Test
-    void negativeSentenceRaisesTheSentimentModelsNegativeProbabilityAnywhere() {
-        Path model = TestModels.sentimentModelOrNull();
-        assumeTrue(model != null, "models/finsent-sentiment/ does not exist yet");
+    static List<Path> shippedModels() {
+        return TestModels.shippedSentimentModels();
+    }
+
+    @ParameterizedTest
+    @MethodSource("shippedModels")
+    void negativeSentenceRaisesTheSentimentModelsNegativeProbabilityAnywhere(Path model) {
         try (Encoder encoder = Encoder.open(model, EncoderOptions.defaults().withDevice(Device.CPU))) {
             String neutral = neutralText(encoder.windows().capacity());
             List<String> texts = List.of(neutral, insert(neutral, 0), insert(neutral, 1), insert(neutral, 2));

@@ -46,7 +46,17 @@ final class TestModels {
 
     /** The fine-tuned sentiment model, or null while it does not exist yet. */
     static Path sentimentModelOrNull() {
-        for (Path candidate : new Path[] {Path.of("../../models/finsent-sentiment"), Path.of("models/finsent-sentiment")}) {
+        return shipped("finsent-sentiment");
+    }
+
+    /** Every shipped sentiment model of the checkout: the float one, and its static int8 copy where it exists. */
+    static java.util.List<Path> shippedSentimentModels() {
+        return java.util.stream.Stream.of("finsent-sentiment", "finsent-sentiment-int8").map(TestModels::shipped)
+                .filter(java.util.Objects::nonNull).toList();
+    }
+
+    private static Path shipped(String name) {
+        for (Path candidate : new Path[] {Path.of("../../models", name), Path.of("models", name)}) {
             if (Files.isRegularFile(candidate.resolve(ModelDirectory.MODEL_FILE))) {
                 return candidate.toAbsolutePath().normalize();
             }

@@ -38,7 +38,22 @@ public record BenchmarkResult(
         Throughput arrival,
         Throughput batchOne,
         int processors,
-        double loadAverage) {
+        double loadAverage,
+        Precision precision) {
+
+    /**
+     * The float model against its static int8 copy on the same mixed set, taking turns (best round each); {@code int8Model}
+     * null when there was none to compare, then only {@code fp32PerSecond} is measured.
+     */
+    public record Precision(String int8Model, double fp32PerSecond, Double int8PerSecond) {
+
+        public Double speedup() {
+            return int8PerSecond == null ? null : int8PerSecond / fp32PerSecond;
+        }
+    }
+
+    /** int8 against fp32 texts a second, on this machine's AVX-512 VNNI / AMX CPU. */
+    public static final double TARGET_INT8_SPEEDUP = 2.5;
 
     /** Targets on the 2-core development machine. */
     public static final double TARGET_GEMM_FRACTION = 0.65;
@@ -105,6 +120,10 @@ public record BenchmarkResult(
             points.add(p);
         }
         json.put("sweep", points);
+        json.put("fp32_per_s", round(precision.fp32PerSecond()));
+        json.put("int8_model", precision.int8Model());
+        json.put("int8_per_s", precision.int8PerSecond() == null ? null : round(precision.int8PerSecond()));
+        json.put("int8_speedup", precision.speedup() == null ? null : round(precision.speedup()));
         return json;
     }
 
@@ -147,6 +166,13 @@ public record BenchmarkResult(
         out.append(String.format(Locale.ROOT, "  tokenization share %.2f%% (target <= %.0f%%) %s%n",
                 100 * bucketed.tokenizationShare(), 100 * TARGET_TOKENIZATION_SHARE,
                 verdict(bucketed.tokenizationShare() <= TARGET_TOKENIZATION_SHARE)));
+        if (precision.int8PerSecond() == null) {
+            out.append(String.format(Locale.ROOT, "  fp32 %.1f texts/s; no int8 model to compare (--int8-model DIR)%n", precision.fp32PerSecond()));
+        } else {
+            out.append(String.format(Locale.ROOT, "  fp32 %.1f texts/s, int8 %.1f texts/s (%s): %.2fx (target >= %.1fx) %s%n",
+                    precision.fp32PerSecond(), precision.int8PerSecond(), precision.int8Model(), precision.speedup(), TARGET_INT8_SPEEDUP,
+                    verdict(precision.speedup() >= TARGET_INT8_SPEEDUP)));
+        }
         return out.toString();
     }
 

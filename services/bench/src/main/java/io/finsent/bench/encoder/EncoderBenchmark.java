@@ -51,30 +51,36 @@ public final class EncoderBenchmark {
             int repetitions,
             int sweepLength,
             int sweepTexts,
-            List<Integer> batchSizes) {
+            List<Integer> batchSizes,
+            Path int8Model) {
 
         public static Settings defaults(Path model) {
             return new Settings(model, Device.AUTO, EncoderOptions.DEFAULT_INTRA_OP_THREADS, null, 256, 3, 64, 64,
-                    List.of(1, 2, 4, 8, 16, 32, 64));
+                    List.of(1, 2, 4, 8, 16, 32, 64), null);
+        }
+
+        /** A static int8 copy of the model, measured side by side with it on the mixed set (null: none). */
+        public Settings withInt8Model(Path value) {
+            return new Settings(model, device, intraOpThreads, data, texts, repetitions, sweepLength, sweepTexts, batchSizes, value);
         }
 
         public Settings withDevice(Device value) {
             return new Settings(model, value, intraOpThreads, data, texts, repetitions, sweepLength, sweepTexts,
-                    batchSizes);
+                    batchSizes, int8Model);
         }
 
         public Settings withData(Path value) {
             return new Settings(model, device, intraOpThreads, value, texts, repetitions, sweepLength, sweepTexts,
-                    batchSizes);
+                    batchSizes, int8Model);
         }
 
         public Settings withTexts(int value) {
             return new Settings(model, device, intraOpThreads, data, value, repetitions, sweepLength, sweepTexts,
-                    batchSizes);
+                    batchSizes, int8Model);
         }
 
         public Settings withIntraOpThreads(int value) {
-            return new Settings(model, device, value, data, texts, repetitions, sweepLength, sweepTexts, batchSizes);
+            return new Settings(model, device, value, data, texts, repetitions, sweepLength, sweepTexts, batchSizes, int8Model);
         }
     }
 
@@ -143,11 +149,27 @@ public final class EncoderBenchmark {
         BenchmarkResult.Throughput bucketed = throughput(dimensions, mixed, mixedRuns[0]);
         BenchmarkResult.Throughput arrival = throughput(dimensions, mixed, mixedRuns[1]);
         BenchmarkResult.Throughput batchOne = throughput(dimensions, mixed, mixedRuns[2]);
+        BenchmarkResult.Precision precision = precision(model, base, mixed, settings);
         double loadAfter = systemLoad();
 
         return new BenchmarkResult(model.config().name() + " " + model.config().version(), device,
                 settings.intraOpThreads(), dimensions, textSet, mixed.size(), gemm, probes, sweep, best, bucketed,
-                arrival, batchOne, Runtime.getRuntime().availableProcessors(), Math.max(loadBefore, loadAfter));
+                arrival, batchOne, Runtime.getRuntime().availableProcessors(), Math.max(loadBefore, loadAfter), precision);
+    }
+
+    /**
+     * fp32 against the int8 copy on the same texts with the same options, taking turns round by round (best round each),
+     * so the load of a shared machine falls on both alike; without an int8 model, fp32 alone.
+     */
+    private static BenchmarkResult.Precision precision(ModelDirectory fp32, EncoderOptions options, List<String> texts, Settings settings) {
+        if (settings.int8Model() == null) {
+            Timed[] one = interleaved(List.of(fp32), List.of(options), List.of(texts), settings.repetitions(), () -> { });
+            return new BenchmarkResult.Precision(null, texts.size() / one[0].seconds(), null);
+        }
+        ModelDirectory int8 = ModelDirectory.load(settings.int8Model());
+        Timed[] both = interleaved(List.of(fp32, int8), List.of(options, options), List.of(texts, texts), settings.repetitions(), () -> { });
+        return new BenchmarkResult.Precision(int8.config().name() + " " + int8.config().version(), texts.size() / both[0].seconds(),
+                texts.size() / both[1].seconds());
     }
 
     /** Runs the benchmark and prints its table, or one JSON object with {@code --json}. */
@@ -192,10 +214,16 @@ public final class EncoderBenchmark {
      */
     private static Timed[] interleaved(ModelDirectory model, List<EncoderOptions> options, List<List<String>> texts,
             int repetitions, Runnable eachRound) {
+        return interleaved(options.stream().map(o -> model).toList(), options, texts, repetitions, eachRound);
+    }
+
+    /** The same with one model per configuration. */
+    private static Timed[] interleaved(List<ModelDirectory> models, List<EncoderOptions> options, List<List<String>> texts,
+            int repetitions, Runnable eachRound) {
         List<Encoder> encoders = new ArrayList<>();
         try {
-            for (EncoderOptions option : options) {
-                encoders.add(Encoder.open(model, option));
+            for (int c = 0; c < options.size(); c++) {
+                encoders.add(Encoder.open(models.get(c), options.get(c)));
             }
             Timed[] best = new Timed[encoders.size()];
             for (int e = 0; e < encoders.size(); e++) {

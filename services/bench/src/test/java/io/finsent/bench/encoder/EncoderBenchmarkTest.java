@@ -39,10 +39,16 @@ class EncoderBenchmarkTest {
         BenchmarkResult.Throughput arrival = new BenchmarkResult.Throughput(15, 17, 47, 0.42, 0.01, 5);
         BenchmarkResult result = new BenchmarkResult("m 1", "cpu", 2, new EncoderDimensions(6, 384, 1536), "synthetic",
                 256, new GemmProbe.Rate(4096, 384, 1536, 80), List.of(), List.of(best), best, bucketed, arrival,
-                bucketed, 2, 1.0);
+                bucketed, 2, 1.0, new BenchmarkResult.Precision("m-int8 1", 30, 81.0));
 
         assertThat(result.summary()).containsKeys("gemm_gflops", "best_seq_per_s", "gemm_fraction",
-                "bucketing_speedup", "real_token_share", "tokenization_share");
+                "bucketing_speedup", "real_token_share", "tokenization_share", "fp32_per_s", "int8_per_s", "int8_speedup");
+        assertThat(result.summary().get("int8_speedup")).isEqualTo(2.7);
+        assertThat(result.toTable()).contains("int8 81.0 texts/s (m-int8 1): 2.70x (target >= 2.5x) met");
+        BenchmarkResult alone = new BenchmarkResult("m 1", "cpu", 2, new EncoderDimensions(6, 384, 1536), "synthetic",
+                256, new GemmProbe.Rate(4096, 384, 1536, 80), List.of(), List.of(best), best, bucketed, arrival,
+                bucketed, 2, 1.0, new BenchmarkResult.Precision(null, 30, null));
+        assertThat(alone.summary()).containsEntry("int8_per_s", null).containsEntry("int8_speedup", null).containsEntry("fp32_per_s", 30.0);
         assertThat(result.gemmFraction()).isEqualTo(55.0 / 80);
         assertThat(result.bucketingSpeedup()).isEqualTo(2.0);
         assertThat(result.toJson()).startsWith("{").contains("\"bucketing_speedup\":2.0");
