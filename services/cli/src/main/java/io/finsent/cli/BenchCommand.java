@@ -65,7 +65,8 @@ final class BenchCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            Path modelDir = model.dir();
+            // the float model unless told otherwise: this measures it against its int8 copy
+            Path modelDir = model.model != null ? model.model : Models.floatModel();
             BenchmarkResult result;
             try {
                 Path int8 = int8Model != null ? int8Model : Models.defaultInt8Model().filter(dir -> !dir.equals(modelDir)).orElse(null);

@@ -4,12 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import io.finsent.encoder.Encoder;
+
 /** Where the shipped models live: {@code models/} of the checkout that {@code ./monitor} runs from. */
 final class Models {
 
-    static final String DEFAULT_MODEL = "finsent-sentiment";
-    /** The static int8 copy of the default model (issue 22), where it exists. */
-    static final String INT8_MODEL = "finsent-sentiment-int8";
+    static final String INT8_MODEL = Encoder.INT8_MODEL;
 
     private Models() {
     }
@@ -20,8 +20,14 @@ final class Models {
         return home == null ? Path.of("").toAbsolutePath() : Path.of(home);
     }
 
+    /** The model used when none is given: {@link Encoder#defaultModel} (int8 on a CPU-only build, where it exists). */
     static Path defaultModel() {
-        return home().resolve("models").resolve(DEFAULT_MODEL);
+        return Encoder.defaultModel(home().resolve("models"));
+    }
+
+    /** The checkout's float model, whatever the default. */
+    static Path floatModel() {
+        return home().resolve("models").resolve(Encoder.FLOAT_MODEL);
     }
 
     /** The checkout's int8 model directory, if it has one. */

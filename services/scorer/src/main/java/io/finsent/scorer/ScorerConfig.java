@@ -5,16 +5,27 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 
+import io.finsent.encoder.Encoder;
 import io.finsent.scoring.ScorerSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 /** {@code scorer.*} in application.properties; each default is documented there. */
 @ConfigMapping(prefix = "scorer")
 public interface ScorerConfig {
 
-    /** The model directory (docs/model-directory.md). */
-    Path modelDir();
+    /** The model directory (docs/model-directory.md); unset: {@link #model()}'s default. */
+    @WithName("model-dir")
+    Optional<Path> modelDirSetting();
+
+    /**
+     * The model directory: {@code scorer.model-dir}, else {@code models/} under the working directory as
+     * {@link Encoder#defaultModel} picks it (the int8 copy on a CPU-only build where it exists, else the float model).
+     */
+    default Path modelDir() {
+        return modelDirSetting().orElseGet(() -> Encoder.defaultModel(Path.of("models")));
+    }
 
     /** cpu, cuda or auto. */
     @WithDefault("auto")
