@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +47,8 @@ import io.smallrye.common.annotation.Identifier;
  * assigned, no consumer group, so each instance sees every event) and passes each change to the connected
  * analysts whose subscriptions cover the alert's topic and rule set, and to every connected admin. Each change carries
  * the alert's evidence as of that change ({@link AlertEvidence#brief()}); a change whose texts are not all stored yet waits
- * for them, at most {@code alerting.texts.evidence-wait}, and the changes after it wait behind it, so they stay in order.
+ * for them, at most {@code alerting.texts.evidence-wait}, and the later changes of the same alert wait behind it, so an
+ * alert's changes stay in order (other alerts' go on).
  */
 @ApplicationScoped
 public class AlertStream {
@@ -151,30 +154,51 @@ public class AlertStream {
         return everything.isEmpty() && listeners.values().stream().allMatch(Set::isEmpty);
     }
 
-    /** Sends the waiting changes, oldest first, up to the first whose evidence is not complete yet (and still may be). */
+    /**
+     * Sends the waiting changes whose evidence is complete (or whose wait is over), oldest first; a change waits behind an
+     * earlier one of the same alert only, so one alert's missing texts hold up no other alert.
+     */
     private void sendReady() {
-        while (!waiting.isEmpty()) {
-            Waiting next = waiting.peek();
-            boolean late = !Instant.now().isBefore(next.deadline());
-            AlertEvidence.Brief brief = null;
-            try {
-                AlertEvent e = next.event();
-                Optional<AlertEvidence> found = evidence.alerts().seenBy(e.getAlertId(), null).map(AlertTable.Seen::alert)
-                        .map(a -> AlertEvidence.asOf(evidence, a, evidence.alerts().history(a.alertId()), e.getEventTime(), AlertEvidence.BRIEF_TEXTS));
-                if (found.isPresent() && !found.get().complete() && textsStored && !late) {
-                    return;
-                }
-                brief = found.map(AlertEvidence::brief).orElse(null);
-            } catch (JdbiException e) {
-                if (!late) {
-                    return;
-                }
-                LOG.warnf("alert event %s streamed without evidence: PostgreSQL: %s", next.event().getAlertId(), e.getMessage());
+        Set<String> held = new HashSet<>();
+        for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+            Waiting next = it.next();
+            String alertId = next.event().getAlertId();
+            if (held.contains(alertId)) {
+                continue;
             }
-            waiting.poll();
+            Optional<AlertEvidence.Brief> brief = evidenceOf(next);
+            if (brief == null) {
+                held.add(alertId);
+                continue;
+            }
+            it.remove();
             if (!nobodyListens()) {
-                deliver(next.event(), brief);
+                deliver(next.event(), brief.orElse(null));
             }
+        }
+    }
+
+    /** The change's evidence in brief (empty: none to show), or null while it should wait for texts still to be stored. */
+    private Optional<AlertEvidence.Brief> evidenceOf(Waiting w) {
+        boolean late = !Instant.now().isBefore(w.deadline());
+        AlertEvent e = w.event();
+        try {
+            Optional<AlertEvidence> found = evidence.alerts().seenBy(e.getAlertId(), null).map(AlertTable.Seen::alert)
+                    .map(a -> AlertEvidence.asOf(evidence, a, evidence.alerts().history(a.alertId()), e.getEventTime(), AlertEvidence.BRIEF_TEXTS));
+            if (found.isPresent() && !found.get().complete() && textsStored && !late) {
+                return null;
+            }
+            return found.map(AlertEvidence::brief);
+        } catch (JdbiException ex) {
+            if (!late) {
+                return null;
+            }
+            LOG.warnf("alert event %s streamed without evidence: PostgreSQL: %s", e.getAlertId(), ex.getMessage());
+            return Optional.empty();
+        } catch (RuntimeException ex) {
+            // never stop the stream over one change's evidence
+            LOG.warnf(ex, "alert event %s streamed without evidence", e.getAlertId());
+            return Optional.empty();
         }
     }
 
