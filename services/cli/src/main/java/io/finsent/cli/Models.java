@@ -9,8 +9,6 @@ import io.finsent.encoder.Encoder;
 /** Where the shipped models live: {@code models/} of the checkout that {@code ./monitor} runs from. */
 final class Models {
 
-    static final String INT8_MODEL = Encoder.INT8_MODEL;
-
     private Models() {
     }
 
@@ -32,7 +30,7 @@ final class Models {
 
     /** The checkout's int8 model directory, if it has one. */
     static Optional<Path> defaultInt8Model() {
-        Path dir = home().resolve("models").resolve(INT8_MODEL);
+        Path dir = home().resolve("models").resolve(Encoder.INT8_MODEL);
         return Files.isDirectory(dir) ? Optional.of(dir) : Optional.empty();
     }
 }

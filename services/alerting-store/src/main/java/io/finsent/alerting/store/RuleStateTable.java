@@ -39,8 +39,9 @@ public interface RuleStateTable {
                  @Bind("lastWindowStarts") Long[] lastWindowStarts);
 
     /** The state, locked until the transaction ends; empty when the rule set has none on the topic yet. */
-    @SqlQuery("SELECT state FROM rule_state WHERE run_id = :run AND rule_set = :ruleSet AND topic = :topic FOR UPDATE")
-    Optional<String> lock(@Bind("run") String run, @Bind("ruleSet") String ruleSet, @Bind("topic") String topic);
+    default Optional<String> lock(String run, String ruleSet, String topic) {
+        return lockAll(run, topic, new String[] {ruleSet}).stream().map(Stored::state).findFirst();
+    }
 
     /** Inserts a first state, unless another instance inserted one first. */
     @SqlUpdate("""
@@ -50,9 +51,9 @@ public interface RuleStateTable {
     void insertIfAbsent(@Bind("run") String run, @Bind("ruleSet") String ruleSet, @Bind("topic") String topic, @Bind("state") String state,
                         @Bind("lastWindowStart") long lastWindowStart);
 
-    @SqlUpdate("UPDATE rule_state SET state = :state, last_window_start = :lastWindowStart WHERE run_id = :run AND rule_set = :ruleSet AND topic = :topic")
-    void save(@Bind("run") String run, @Bind("ruleSet") String ruleSet, @Bind("topic") String topic, @Bind("state") String state,
-              @Bind("lastWindowStart") long lastWindowStart);
+    default void save(String run, String ruleSet, String topic, String state, long lastWindowStart) {
+        saveAll(run, topic, new String[] {ruleSet}, new String[] {state}, new Long[] {lastWindowStart});
+    }
 
     @SqlUpdate("DELETE FROM rule_state WHERE run_id = :run")
     int deleteRun(@Bind("run") String run);

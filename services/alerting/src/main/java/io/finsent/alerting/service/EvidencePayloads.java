@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.finsent.alerting.service.api.AlertEvidence;
-import io.finsent.alerting.store.AlertTable;
 import io.finsent.alerting.store.AlertingStore;
 import io.finsent.alerting.store.OutboxTable;
 import io.finsent.notify.PayloadCompleter;
@@ -59,7 +58,7 @@ final class EvidencePayloads implements PayloadCompleter {
         }
         Optional<AlertEvidence> evidence;
         try {
-            evidence = evidence(payload.get("alert_id").asText(), eventTime(payload));
+            evidence = AlertEvidence.ofAlert(tables, payload.get("alert_id").asText(), eventTime(payload), AlertEvidence.BRIEF_TEXTS);
         } catch (JdbiException e) {
             return new Postpone(RECHECK.multipliedBy(5), "evidence not read: PostgreSQL: " + AlertingStore.reason(e));
         }
@@ -72,11 +71,6 @@ final class EvidencePayloads implements PayloadCompleter {
         }
         payload.set("evidence", json.valueToTree(evidence.get().brief()));
         return new Ready(payload.toString());
-    }
-
-    private Optional<AlertEvidence> evidence(String alertId, Instant eventTime) {
-        return tables.alerts().seenBy(alertId, null).map(AlertTable.Seen::alert)
-                .map(alert -> AlertEvidence.asOf(tables, alert, tables.alerts().history(alertId), eventTime, AlertEvidence.BRIEF_TEXTS));
     }
 
     private static Instant eventTime(ObjectNode payload) {

@@ -2,6 +2,7 @@ package io.finsent.alerting.service.api;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import org.jdbi.v3.core.Jdbi;
 
@@ -49,6 +50,12 @@ public record AlertEvidence(String rule, Instant from, Instant to, double observ
      */
     public static AlertEvidence of(Tables db, AlertTable.Alert alert, List<AlertTable.HistoryEntry> history, int limit) {
         return asOf(db, alert, history, null, limit);
+    }
+
+    /** The evidence of the alert with this id as of one of its transitions ({@link #asOf}); empty when there is no such alert. */
+    public static Optional<AlertEvidence> ofAlert(Tables db, String alertId, Instant eventTime, int limit) {
+        return db.alerts().seenBy(alertId, null).map(AlertTable.Seen::alert)
+                .map(alert -> asOf(db, alert, db.alerts().history(alertId), eventTime, limit));
     }
 
     /**

@@ -32,7 +32,6 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.finsent.common.ConsumerLoop;
 import io.finsent.common.KafkaClientSettings;
 import io.finsent.alerting.service.AlertingConfig;
-import io.finsent.alerting.store.AlertTable;
 import io.finsent.alerting.store.SubscriptionTable;
 import io.finsent.common.Topics;
 import io.finsent.schema.AlertEvent;
@@ -183,8 +182,7 @@ public class AlertStream {
         boolean late = !Instant.now().isBefore(w.deadline());
         AlertEvent e = w.event();
         try {
-            Optional<AlertEvidence> found = evidence.alerts().seenBy(e.getAlertId(), null).map(AlertTable.Seen::alert)
-                    .map(a -> AlertEvidence.asOf(evidence, a, evidence.alerts().history(a.alertId()), e.getEventTime(), AlertEvidence.BRIEF_TEXTS));
+            Optional<AlertEvidence> found = AlertEvidence.ofAlert(evidence, e.getAlertId(), e.getEventTime(), AlertEvidence.BRIEF_TEXTS);
             if (found.isPresent() && !found.get().complete() && textsStored && !late) {
                 return null;
             }

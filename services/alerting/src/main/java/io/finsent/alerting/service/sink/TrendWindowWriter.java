@@ -96,7 +96,7 @@ public class TrendWindowWriter {
         List<String> saved = new ArrayList<>();
         for (Map.Entry<String, RuleParams> ruleSet : ruleSets.entrySet()) {
             String ruleSetId = ruleSet.getKey();
-            RuleEvaluator evaluator = evaluators.computeIfAbsent(ruleSetId, id -> new RuleEvaluator(id, ruleSet.getValue()));
+            RuleEvaluator evaluator = evaluator(ruleSetId, ruleSet.getValue());
             TopicRuleState state = states.get(ruleSetId);
             if (point.windowStart() <= state.lastWindowStart()) {
                 changes.addAll(db.alerts().eventsOfWindow(run, ruleSetId, point.topic(), Instant.ofEpochMilli(point.windowStart())));
@@ -136,6 +136,10 @@ public class TrendWindowWriter {
         return sets;
     }
 
+    private RuleEvaluator evaluator(String ruleSetId, RuleParams ruleParams) {
+        return evaluators.computeIfAbsent(ruleSetId, id -> new RuleEvaluator(id, ruleParams));
+    }
+
     /**
      * Every rule set's state on the topic, locked for this transaction, in two statements however many rule sets there
      * are. A rule set new to the topic starts empty and is warmed with the topic's stored history before this window (read
@@ -160,7 +164,7 @@ public class TrendWindowWriter {
             }
             TopicRuleState fresh = TopicRuleState.empty(point.topic());
             if (!history.isEmpty()) {
-                evaluators.computeIfAbsent(id, k -> new RuleEvaluator(k, ruleSets.get(k))).warm(fresh, history);
+                evaluator(id, ruleSets.get(id)).warm(fresh, history);
             }
             db.states().insertIfAbsent(run, id, point.topic(), fresh.toJson(), fresh.lastWindowStart());
         }
