@@ -21,7 +21,7 @@ const view = {
   resolution: 'minute',
 };
 
-const chart = new TrendChart($('#chart'), (start) => showWindowTexts(start));
+const chart = new TrendChart($('#chart'), (start, size) => showWindowTexts(start, size));
 const feed = new AlertFeed({
   list: $('#alert-feed'),
   status: $('#stream-status'),
@@ -265,11 +265,8 @@ function showEvidence(evidence, run) {
 
 // ---- texts: a chart window's, and search
 
-const RESOLUTION_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
-
-/** The texts of the chart's window that starts at `start` (epoch ms), listed under the chart. */
-async function showWindowTexts(start) {
-  const size = RESOLUTION_MS[view.resolution];
+/** The texts of the chart's window of `size` ms that starts at `start` (epoch ms), listed under the chart. */
+async function showWindowTexts(start, size) {
   const list = $('#window-texts');
   $('#window-texts-title').textContent = `Texts of ${view.topic}, ${new Date(start).toLocaleString()} to ${new Date(start + size).toLocaleString()}`;
   list.dataset.windowStart = String(start);

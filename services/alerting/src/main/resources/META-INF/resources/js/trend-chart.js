@@ -8,7 +8,7 @@ import uPlot from '../webjars/uplot/1.6.30/dist/uPlot.esm.js';
 const COLOURS = { volume: '#9fb3c8', score: '#1f5fa8', negative: '#c0392b' };
 
 export class TrendChart {
-  /** `onWindow(startMs)`: a bar (window) was clicked. */
+  /** `onWindow(startMs, sizeMs)`: a bar (window) was clicked. */
   constructor(container, onWindow = () => {}) {
     this.container = container;
     this.onWindow = onWindow;
@@ -62,7 +62,8 @@ export class TrendChart {
       legend: { live: true },
       hooks: { ready: [(u) => u.over.addEventListener('click', () => {
         if (u.cursor.idx != null) {
-          this.onWindow(u.data[0][u.cursor.idx] * 1000);
+          const row = rows[u.cursor.idx];
+          this.onWindow(Date.parse(row.window_start), Number(row.window_size_ms));
         }
       })] },
     };
