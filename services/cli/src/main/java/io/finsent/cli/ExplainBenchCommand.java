@@ -74,7 +74,7 @@ final class ExplainBenchCommand implements Callable<Integer> {
             err.println("monitor bench explain: " + e.getMessage());
             return 2;
         }
-        List<LabelledText> polar = rows.stream().filter(r -> r.label().equals("negative") || r.label().equals("positive")).toList();
+        List<LabelledText> polar = rows.stream().filter(ExplainBenchmark::polar).toList();
         if (limit > 0 && polar.size() > limit) {
             polar = polar.subList(0, limit);
         }

@@ -60,7 +60,7 @@ public final class ExplainBenchmark {
         List<String> texts = new ArrayList<>();
         int skipped = 0;
         for (LabelledText row : rows) {
-            if (!row.label().equals("negative") && !row.label().equals("positive")) {
+            if (!polar(row)) {
                 continue;
             }
             int words = Occlusion.words(row.text()).size();
@@ -100,6 +100,11 @@ public final class ExplainBenchmark {
             return new Result(encoder.config().name() + " " + encoder.config().version(), encoder.device().name().toLowerCase(Locale.ROOT),
                     n, skipped, top, random, random > 0 ? top / random : Double.NaN, n / (explaining / 1e9), (System.nanoTime() - started) / 1e9);
         }
+    }
+
+    /** Whether a row is one this benchmark measures: gold label negative or positive. */
+    public static boolean polar(LabelledText row) {
+        return row.label().equals("negative") || row.label().equals("positive");
     }
 
     /** {@value #K} distinct word indices out of {@code n}, drawn with {@code random}. */
